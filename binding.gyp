@@ -1,0 +1,29 @@
+{
+  "targets": [
+    {
+      "target_name": "ncml",
+      "sources": [
+        "native/src/addon.cc",
+        "native/src/handle.cc",
+        "native/src/ops.cc",
+        "native/src/tensor.cc",
+        "native/src/autograd.cc",
+        "native/src/runtime.cc"
+      ],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "<!@(node scripts/libtorch.mjs include_dirs)"
+      ],
+      "defines": [
+        "NAPI_VERSION=8",
+        "NAPI_CPP_EXCEPTIONS",
+        "NODE_ADDON_API_DISABLE_DEPRECATED",
+        "<!@(node scripts/libtorch.mjs defines)"
+      ],
+      "cflags!": ["-fno-exceptions", "-fno-rtti"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-O2", "-Wno-unused-parameter", "-Wno-deprecated-declarations"],
+      "libraries": ["<!@(node scripts/libtorch.mjs libraries)"]
+    }
+  ]
+}

@@ -1,0 +1,119 @@
+// Loads the native addon (build/Release/ncml.node) and describes its surface.
+// Everything above this file talks to libtorch only through `native`.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** An opaque reference to one libtorch tensor. */
+export type Handle = { readonly __handle: unique symbol };
+
+/** A JavaScript value the dispatcher converts by the operator's schema. */
+export type Arg = Handle | number | boolean | string | null | undefined | readonly Arg[];
+
+export interface NativeInfo {
+  torchVersion: string;
+  library: string;
+  threads: number;
+  interopThreads: number;
+  hardwareConcurrency: number;
+  mkldnn: boolean;
+  openmp: boolean;
+  lapack: boolean;
+  cudaDevices: number;
+  parallelInfo: string;
+  config: string;
+}
+
+export interface NativeBinding {
+  op(name: string, overload: string): number;
+  call(id: number, ...args: Arg[]): unknown;
+  schema(id: number): string;
+
+  fromArray(data: ArrayBufferView, shape: readonly number[], dtype: number): Handle;
+  toArray(h: Handle): ArrayBufferView;
+  shareArray(h: Handle): ArrayBufferView;
+  dispose(h: Handle): void;
+  isDisposed(h: Handle): boolean;
+  shape(h: Handle): number[];
+  strides(h: Handle): number[];
+  dtype(h: Handle): number;
+  device(h: Handle): string;
+  isContiguous(h: Handle, memoryFormat: number): boolean;
+  sameStorage(a: Handle, b: Handle): boolean;
+  share(h: Handle): Handle;
+  describe(h: Handle): string;
+
+  backward(
+    tensors: Handle[],
+    grads: Handle[] | null,
+    retainGraph: boolean | null,
+    createGraph: boolean,
+    inputs: Handle[] | null,
+  ): void;
+  grad(
+    outputs: Handle[],
+    inputs: Handle[],
+    gradOutputs: Handle[] | null,
+    retainGraph: boolean | null,
+    createGraph: boolean,
+    allowUnused: boolean,
+  ): (Handle | null)[];
+  getGrad(h: Handle): Handle | null;
+  setGrad(h: Handle, g: Handle | null): void;
+  requiresGrad(h: Handle): boolean;
+  setRequiresGrad(h: Handle, value: boolean): void;
+  isLeaf(h: Handle): boolean;
+  gradFn(h: Handle): string | null;
+  retainGrad(h: Handle): void;
+  setGradEnabled(enabled: boolean): boolean;
+  isGradEnabled(): boolean;
+
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  manualSeed(seed: number): void;
+  getRngState(): Handle;
+  setRngState(state: Handle): void;
+  setAutocast(enabled: boolean, dtype?: number): boolean;
+  isAutocast(): boolean;
+  info(): NativeInfo;
+  cudaDeviceCount(): number;
+}
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const addonPath = join(root, 'build', 'Release', 'ncml.node');
+
+function load(): NativeBinding {
+  if (!existsSync(addonPath)) {
+    throw new Error(
+      `the ncml native addon is not built (expected ${addonPath}). ` +
+        'Run `npm run build` (or `npm test` / `npm start`, which build it when missing).',
+    );
+  }
+  const require = createRequire(import.meta.url);
+  return require(addonPath) as NativeBinding;
+}
+
+export const native: NativeBinding = load();
+
+/** Which libtorch the addon was built against (written by the build), or null if unknown. */
+export function libtorchBuildInfo(): { source: string; prefix: string; cuda: boolean } | null {
+  const p = join(root, 'build', 'libtorch.json');
+  return existsSync(p)
+    ? (JSON.parse(readFileSync(p, 'utf8')) as { source: string; prefix: string; cuda: boolean })
+    : null;
+}
+
+// libtorch's intra-op pool defaults to one thread inside an addon; use every core unless told otherwise.
+function initialThreads(): number {
+  const fromEnv = process.env.NCML_NUM_THREADS;
+  if (fromEnv === undefined || fromEnv === '') return availableParallelism();
+  const n = Number(fromEnv);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new Error(`NCML_NUM_THREADS must be a positive integer, got '${fromEnv}'`);
+  }
+  return n;
+}
+
+native.setNumThreads(initialThreads());
