@@ -132,7 +132,7 @@ function ensureNativeAddon(lt) {
   if (!args.has('--force-native') && existsSync(addon) && mtime(addon) >= sources) return;
   log(`building the native addon against libtorch from ${lt.source} (${lt.prefix})`);
   const gyp = join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
-  const gypArgs = [gyp, 'rebuild', '-j', String(availableParallelism())];
+  const gypArgs = [gyp, 'rebuild', '-j', String(availableParallelism()), '--loglevel=warn'];
   // npm passes its nodedir setting to scripts; Debian's node ships its headers under /usr.
   if (!process.env.npm_config_nodedir && existsSync('/usr/include/node/common.gypi')) gypArgs.push('--nodedir=/usr');
   run(process.execPath, gypArgs);
