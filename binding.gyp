@@ -8,7 +8,8 @@
         "native/src/ops.cc",
         "native/src/tensor.cc",
         "native/src/autograd.cc",
-        "native/src/runtime.cc"
+        "native/src/runtime.cc",
+        "native/src/profiler.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -41,7 +41,11 @@ const SYSTEM_PACKAGES = [
     present: () => dpkgInstalled('libopenblas0-pthread'),
   },
   // PyTorch in Python: the interoperability tests load our files with it, and benchmarks compare against it.
-  { pkg: 'python3-torch', needed: () => true, present: () => existsSync('/usr/lib/python3/dist-packages/torch/__init__.py') },
+  {
+    pkg: 'python3-torch',
+    needed: () => true,
+    present: () => existsSync('/usr/lib/python3/dist-packages/torch/__init__.py'),
+  },
   {
     pkg: 'dataset-fashion-mnist',
     needed: () => true,

@@ -2,3 +2,7 @@
 export * from './tensor/index.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export * as data from './data/index.js';
+export * as safetensors from './serialization/safetensors.js';
+export * from './ncml/index.js';
+export * from './models/index.js';

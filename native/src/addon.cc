@@ -8,6 +8,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   init_tensor(env, exports);
   init_autograd(env, exports);
   init_runtime(env, exports);
+  init_profiler(env, exports);
   return exports;
 }
 

@@ -44,7 +44,7 @@ TensorBox* unwrap_box(Napi::Env env, const Napi::Value& value, const char* what)
 const at::Tensor& unwrap(Napi::Env env, const Napi::Value& value, const char* what) {
   TensorBox* box = unwrap_box(env, value, what);
   if (!box->tensor.defined()) {
-    throw Napi::Error::New(env, std::string("tensor for ") + what + " was disposed and cannot be used");
+    throw Napi::Error::New(env, std::string("a disposed tensor was passed as '") + what + "': it cannot be used");
   }
   return box->tensor;
 }

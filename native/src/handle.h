@@ -64,5 +64,6 @@ void init_ops(Napi::Env env, Napi::Object exports);
 void init_tensor(Napi::Env env, Napi::Object exports);
 void init_autograd(Napi::Env env, Napi::Object exports);
 void init_runtime(Napi::Env env, Napi::Object exports);
+void init_profiler(Napi::Env env, Napi::Object exports);
 
 }  // namespace ncml

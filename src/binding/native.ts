@@ -78,6 +78,8 @@ export interface NativeBinding {
   setAutocast(enabled: boolean, dtype?: number): boolean;
   isAutocast(): boolean;
   info(): NativeInfo;
+  profilerStart(recordShapes: boolean): void;
+  profilerStop(): { name: string; calls: number; totalUs: number; selfUs: number }[];
   cudaDeviceCount(): number;
 }
 

@@ -1,1 +1,6 @@
-export {};
+export { Optimizer, OptimizerStateError, type OptimizerState, type ParamState } from './optimizer.js';
+export { Adam, type AdamOptions } from './adam.js';
+export { Adamax, type AdamaxOptions } from './adamax.js';
+export * from './lr-schedule.js';
+export { clipGradNorm_, gradNorm } from './clip-grad.js';
+export { EMA } from './ema.js';

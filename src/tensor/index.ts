@@ -19,3 +19,4 @@ export * as linalg from './linalg.js';
 export { scope, keep, disposeAll, scopeDepth } from './scope.js';
 export { engineInfo, setNumThreads, getNumThreads, cudaDeviceCount } from './engine.js';
 export { gradcheck, GradcheckError, type GradcheckOptions } from './gradcheck.js';
+export { profile, formatProfile, type OpProfile } from './profiler.js';

@@ -46,7 +46,13 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
 
 export function div(a: TensorLike, b: TensorLike): Tensor {
   if (typeof a !== 'number') return a.div(b);
-  if (typeof b !== 'number') return b.reciprocal().mul_(a);
+  if (typeof b !== 'number') {
+    // Not reciprocal().mul_(a): autograd saves reciprocal's output, so changing it in place breaks backward.
+    const r = b.reciprocal();
+    const out = r.mul(a);
+    r.dispose();
+    return out;
+  }
   return scalarTensor(a / b);
 }
 

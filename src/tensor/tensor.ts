@@ -150,7 +150,8 @@ export class Tensor {
     return nest(0, 0);
   }
   toString(): string {
-    return formatTensor(this);
+    // Like inspect: a disposed tensor in a template string must not throw.
+    return this.isDisposed ? 'tensor(<disposed>)' : formatTensor(this);
   }
   [inspect.custom](): string {
     return this.isDisposed ? 'tensor(<disposed>)' : formatTensor(this);
@@ -162,9 +163,15 @@ export class Tensor {
     return native.requiresGrad(this.handle);
   }
   set requiresGrad(value: boolean) {
-    native.setRequiresGrad(this.handle, value);
+    this.requiresGrad_(value);
   }
   requiresGrad_(value = true): this {
+    // libtorch's C++ API silently ignores this on a non-leaf (it still requires grad); PyTorch refuses it.
+    if (!value && !this.isLeaf) {
+      throw new Error(
+        'requiresGrad_(false): only leaf tensors can stop requiring grad; use detach() for a copy outside the graph',
+      );
+    }
     native.setRequiresGrad(this.handle, value);
     return this;
   }
@@ -174,6 +181,17 @@ export class Tensor {
     return g === null ? null : new Tensor(g);
   }
   set grad(g: Tensor | null) {
+    // libtorch's C++ API stores any tensor here; a mismatch would only surface at the next backward.
+    if (g !== null) {
+      if (!(g instanceof Tensor)) throw new TypeError('grad must be a Tensor or null');
+      const [want, got] = [this.shape, g.shape];
+      if (g.dtype !== this.dtype || g.device !== this.device || want.join() !== got.join()) {
+        throw new Error(
+          `assigned grad is a ${g.dtype} [${got.join(', ')}] tensor on ${g.device}; ` +
+            `expected ${this.dtype} [${want.join(', ')}] on ${this.device}, like the tensor itself`,
+        );
+      }
+    }
     native.setGrad(this.handle, g === null ? null : g.handle);
   }
   get isLeaf(): boolean {
@@ -549,6 +567,9 @@ export class Tensor {
   }
   log1p(): Tensor {
     return wrap(call(aten.log1p, this.handle));
+  }
+  erf(): Tensor {
+    return wrap(call(aten.erf, this.handle));
   }
   expm1(): Tensor {
     return wrap(call(aten.expm1, this.handle));
