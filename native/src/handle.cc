@@ -2,6 +2,8 @@
 
 #include <c10/util/Exception.h>
 
+#include <cmath>
+
 namespace ncml {
 
 namespace {
@@ -80,7 +82,7 @@ void rethrow_as_js(Napi::Env env) {
 int64_t arg_int(const Napi::CallbackInfo& info, size_t i, const char* name) {
   if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
   double v = info[i].As<Napi::Number>().DoubleValue();
-  if (v != static_cast<double>(static_cast<int64_t>(v))) {
+  if (!std::isfinite(v) || std::trunc(v) != v || std::fabs(v) > 9007199254740992.0) {
     throw Napi::TypeError::New(info.Env(), std::string(name) + " must be an integer, got " + std::to_string(v));
   }
   return static_cast<int64_t>(v);
@@ -107,8 +109,12 @@ std::vector<int64_t> arg_int_list(const Napi::CallbackInfo& info, size_t i, cons
   std::vector<int64_t> out(arr.Length());
   for (uint32_t k = 0; k < arr.Length(); ++k) {
     Napi::Value v = arr[k];
-    if (!v.IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be an array of integers");
-    out[k] = v.As<Napi::Number>().Int64Value();
+    double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : NAN;
+    if (!std::isfinite(d) || std::trunc(d) != d || std::fabs(d) > 9007199254740992.0) {
+      throw Napi::TypeError::New(info.Env(), std::string(name) + " must be an array of integers, got " +
+                                                 v.ToString().Utf8Value() + " at index " + std::to_string(k));
+    }
+    out[k] = static_cast<int64_t>(d);
   }
   return out;
 }

@@ -142,7 +142,10 @@ RetKind ret_of(const c10::Argument& r, const std::string& op_name) {
 int64_t to_int(Napi::Env env, const OpEntry& op, const ArgSpec& s, const Napi::Value& v) {
   if (!v.IsNumber()) bad_arg(env, op, s, "an integer");
   double d = v.As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(d) || std::trunc(d) != d) bad_arg(env, op, s, "an integer");
+  // Beyond 2^63 the cast is undefined; beyond 2^53 a JavaScript number is no longer an exact integer.
+  if (!std::isfinite(d) || std::trunc(d) != d || std::fabs(d) > 9007199254740992.0) {
+    bad_arg(env, op, s, "an integer within +-2^53");
+  }
   return static_cast<int64_t>(d);
 }
 

@@ -3,4 +3,4 @@ export { Adam, type AdamOptions } from './adam.js';
 export { Adamax, type AdamaxOptions } from './adamax.js';
 export * from './lr-schedule.js';
 export { clipGradNorm_, gradNorm } from './clip-grad.js';
-export { EMA } from './ema.js';
+export { EMA, type EmaOptions } from './ema.js';

@@ -84,7 +84,9 @@ export function formatTensor(t: Tensor): string {
   const fmt: Formatter = dtype === 'bool' ? (v) => (v ? 'True' : 'False') : isFloat ? floatFormatter(shown) : String;
   const body = shape.length === 0 ? fmt(values[0] ?? 0) : render(values, shape, fmt, summarize, shown);
   const extras: string[] = [];
-  if (summarize) extras.push(`size=[${shape.join(', ')}]`);
+  // An empty tensor prints as [] whatever its shape, so PyTorch names the shape unless it is [0].
+  const emptyNd = t.numel() === 0 && shape.length !== 1;
+  if (summarize || emptyNd) extras.push(`size=[${shape.join(', ')}]`);
   if (dtype !== 'float32' && dtype !== 'int64' && dtype !== 'bool') extras.push(`dtype=${dtype}`);
   if (t.device !== 'cpu') extras.push(`device='${t.device}'`);
   const fn = t.gradFn;

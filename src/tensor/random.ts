@@ -16,3 +16,19 @@ export function getRngState(): Tensor {
 export function setRngState(state: Tensor): void {
   native.setRngState(state.handle);
 }
+
+/**
+ * Runs fn with the generator seeded to `seed` (if given) and restores the
+ * previous state afterwards, like torch.random.fork_rng: evaluation draws
+ * then never disturb a training run's random stream.
+ */
+export function forkRng<T>(fn: () => T, seed?: number): T {
+  const saved = getRngState();
+  try {
+    if (seed !== undefined) manualSeed(seed);
+    return fn();
+  } finally {
+    setRngState(saved);
+    saved.dispose();
+  }
+}

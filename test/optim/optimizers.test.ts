@@ -119,13 +119,25 @@ test('clipGradNorm_ returns the norm and rescales only above the limit', () => {
 test('EMA averages parameters and swaps them in only for the callback', () => {
   const lin = new Linear(1, 1, { bias: false });
   noGrad(() => lin.weight!.fill_(1));
-  const ema = new EMA(lin, 0.9);
+  const ema = new EMA(lin, { decay: 0.9 });
   noGrad(() => lin.weight!.fill_(2));
   ema.update(); // 0.9 * 1 + 0.1 * 2
   assertClose(ema.shadow.get('weight')!, [1.1], 1e-6);
   const seen = ema.withAveraged(() => values(lin.weight!)[0]);
   assertClose(seen!, 1.1, 1e-6);
   assertClose(lin.weight!, [2]);
+});
+
+test('EMA warmup uses min(decay, (1 + n) / (10 + n))', () => {
+  const lin = new Linear(1, 1, { bias: false });
+  noGrad(() => lin.weight!.fill_(0));
+  const ema = new EMA(lin, { decay: 0.999, warmup: true });
+  noGrad(() => lin.weight!.fill_(1));
+  ema.update(); // decay 1/10: 0.1 * 0 + 0.9 * 1
+  assertClose(ema.shadow.get('weight')!, [0.9], 1e-6);
+  ema.update(); // decay 2/11
+  assertClose(ema.shadow.get('weight')!, [0.9 * (2 / 11) + 9 / 11], 1e-6);
+  assert.equal(ema.updates, 2);
 });
 
 test('learning-rate schedules', () => {

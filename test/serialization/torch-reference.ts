@@ -2,8 +2,12 @@
 // torch), with Debian's python3-torch, to check the files interoperate with
 // PyTorch. The safetensors Python package is deliberately not used.
 import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const PYTHON = '/usr/bin/python3';
+/** bench/python, from this file's place in dist/test/serialization. */
+export const PYTHON_HELPERS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bench', 'python');
 
 /** A tensor as both sides describe it for comparison: int64 as decimal strings, floats as doubles. */
 export interface TensorDescription {
@@ -28,26 +32,17 @@ def describe(t):
     return {'dtype': str(t.dtype).replace('torch.', ''), 'shape': list(t.shape), 'values': values}
 `;
 
+// The reader is bench/python/safetensors_io.py, which the NCPN twin (bench/python/ncpn.py) uses too.
 const READER = `
-import json, struct, sys, torch
+import json, sys
+sys.path.insert(0, sys.argv[2])
+import torch
+from safetensors_io import loads, parse_header
 ${DESCRIBE}
-DTYPES = {'F64': torch.float64, 'F32': torch.float32, 'BF16': torch.bfloat16, 'F16': torch.float16,
-          'I64': torch.int64, 'I32': torch.int32, 'I16': torch.int16, 'I8': torch.int8,
-          'U8': torch.uint8, 'BOOL': torch.bool}
 with open(sys.argv[1], 'rb') as f:
     raw = f.read()
-(n,) = struct.unpack('<Q', raw[:8])
-header = json.loads(raw[8:8 + n].decode('utf-8'))
-data = raw[8 + n:]
-out = {'tensors': {}, 'metadata': header.pop('__metadata__', {}), 'dataStart': 8 + n}
-for name, info in header.items():
-    begin, end = info['data_offsets']
-    dtype = DTYPES[info['dtype']]
-    if begin == end:  # frombuffer rejects empty buffers
-        t = torch.empty(info['shape'], dtype=dtype)
-    else:
-        t = torch.frombuffer(bytearray(data[begin:end]), dtype=dtype).reshape(info['shape'])
-    out['tensors'][name] = describe(t)
+tensors, metadata = loads(raw)
+out = {'tensors': {name: describe(t) for name, t in tensors.items()}, 'metadata': metadata, 'dataStart': parse_header(raw)[2]}
 print(json.dumps(out, allow_nan=False))
 `;
 
@@ -91,7 +86,7 @@ print(json.dumps({'tensors': {k: describe(v) for k, v in tensors.items()}, 'meta
 
 /** What PyTorch reads from the safetensors file at path (plus where its data starts). */
 export function torchRead(path: string): FileDescription & { dataStart: number } {
-  return runTorch(READER, path) as FileDescription & { dataStart: number };
+  return runTorch(READER, path, PYTHON_HELPERS) as FileDescription & { dataStart: number };
 }
 
 /** Has PyTorch write a safetensors file at path by hand; returns what it wrote. */
@@ -108,7 +103,7 @@ function runTorch(script: string, ...args: string[]): unknown {
 let torchChecked = false;
 
 // Fail loudly rather than skip: an interop test that silently does not run proves nothing.
-function assertTorchAvailable(): void {
+export function assertTorchAvailable(): void {
   if (torchChecked) return;
   try {
     execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'pipe' });

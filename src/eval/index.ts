@@ -1,0 +1,1 @@
+export * from './bits-per-dim.js';
