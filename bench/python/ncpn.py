@@ -7,8 +7,9 @@
 # Uses:
 #   benchmark:  /usr/bin/python3 bench/python/ncpn.py --bench --config tiny --channels 1 --size 28 --batch 32
 #                   --threads 2 [--variants fp32,cl,bf16cl] [--modes forward,train] [--steps 5]
-#   forward:    /usr/bin/python3 bench/python/ncpn.py --forward --config cfg.json --weights w.safetensors
-#                   --input in.safetensors [--output out.safetensors]   (float64, eval mode)
+#   forward:    /usr/bin/python3 bench/python/ncpn.py --forward --weights <checkpoint>/model.safetensors
+#                   --input in.safetensors [--output out.safetensors] [--config cfg.json]   (float64, eval mode;
+#                   the config defaults to the weights file's 'config' metadata, which our checkpoints carry)
 #   describe:   /usr/bin/python3 bench/python/ncpn.py --describe --config paper --channels 3   (names, shapes, counts)
 # Written for Debian's python3-torch (1.13); needs nothing else (see safetensors_io.py).
 import argparse
@@ -399,9 +400,13 @@ def describe(config):
 
 def forward_files(config, weights_path, input_path, output_path=None):
     """Loads our safetensors weights (strict), runs x, t, y from input_path in float64 eval mode; returns the output
-    (and writes it to output_path as 'out' when given)."""
+    (and writes it to output_path as 'out' when given). config None: the weights file's 'config' metadata."""
+    weights, metadata = load_file(weights_path)
+    if config is None:
+        if "config" not in metadata:
+            raise ValueError(f"{weights_path} has no 'config' metadata; pass the config")
+        config = json.loads(metadata["config"])
     model = NCPN(config).double().eval()
-    weights, _ = load_file(weights_path)
     model.load_state_dict(weights, strict=True)
     inputs, _ = load_file(input_path)
     unknown = sorted(set(inputs) - {"x", "t", "y"})
@@ -524,7 +529,11 @@ def main(argv=None):
     mode.add_argument("--bench", action="store_true", help="time forward passes and training steps; prints JSON")
     mode.add_argument("--forward", action="store_true", help="run saved weights on saved inputs in float64")
     mode.add_argument("--describe", action="store_true", help="print parameter names, shapes and count as JSON")
-    p.add_argument("--config", required=True, help="preset name (tiny, small, paper), a JSON object, or a JSON file")
+    p.add_argument(
+        "--config",
+        help="preset name (tiny, small, paper), a JSON object, or a JSON file; "
+        "--forward defaults to the weights file's 'config' metadata",
+    )
     p.add_argument("--channels", type=int, choices=(1, 3), help="image channels (presets default to 1)")
     p.add_argument("--override", help='JSON object of config fields to override, e.g. \'{"attention": true}\'')
     # --bench
@@ -551,16 +560,23 @@ def main(argv=None):
     p.add_argument("--output", help="safetensors file to write 'out' to (default: print JSON)")
     a = p.parse_args(argv)
 
-    try:
-        config = load_config_arg(a.config, a.channels, a.override)
-    except (ValueError, OSError) as e:
-        p.error(f"--config: {e}")
+    config = None
+    if a.config is not None:
+        try:
+            config = load_config_arg(a.config, a.channels, a.override)
+        except (ValueError, OSError) as e:
+            p.error(f"--config: {e}")
+    elif not a.forward:
+        p.error("--config is required (a preset name, a JSON object or a JSON file)")
     if a.describe:
         print(json.dumps({"config": config, **describe(config)}))
     elif a.forward:
         if not a.weights or not a.input:
             p.error("--forward needs --weights and --input")
-        out = forward_files(config, a.weights, a.input, a.output)
+        try:
+            out = forward_files(config, a.weights, a.input, a.output)
+        except ValueError as e:
+            p.error(str(e))
         if a.output is None:
             print(json.dumps({"shape": list(out.shape), "values": out.reshape(-1).tolist()}))
     else:

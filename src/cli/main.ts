@@ -2,39 +2,29 @@
 // The ncml command line.
 import { Command, CommanderError } from 'commander';
 
-import { engineInfo } from '../tensor/index.js';
-import { runEngineDemo } from './engine-demo.js';
+import { registerData } from './commands/data.js';
+import { registerEngine } from './commands/engine.js';
+import { registerEval } from './commands/evaluate.js';
+import { registerStart } from './commands/start.js';
+import { registerTrain } from './commands/train.js';
 
-function buildProgram(): Command {
+// After a bad flag or value: the error, the command's usage line, and where to find the rest.
+function usageAfterErrors(cmd: Command, path: string): void {
+  cmd.showHelpAfterError(`Usage: ${path} ${cmd.usage()}\nRun '${path} --help' for every option.`);
+  for (const sub of cmd.commands) usageAfterErrors(sub, `${path} ${sub.name()}`);
+}
+
+export function buildProgram(): Command {
   const program = new Command()
     .name('ncml')
     .description('Noise-conditional maximum-likelihood training and sampling of autoregressive image models')
-    .showHelpAfterError()
     .exitOverride();
-
-  program
-    .command('info')
-    .description('print the tensor engine configuration (libtorch, threads, BLAS, oneDNN, CUDA)')
-    .option('--full', 'include libtorch build configuration')
-    .action((opts: { full?: boolean }) => {
-      const { config, ...rest } = engineInfo();
-      console.log(JSON.stringify(opts.full ? { ...rest, config } : rest, null, 2));
-    });
-
-  program
-    .command('demo')
-    .description('train a small conv net for a few steps to prove the engine works')
-    .action(() => {
-      runEngineDemo();
-    });
-
-  program
-    .command('start')
-    .description('the main job (for now: the engine demo)')
-    .action(() => {
-      runEngineDemo();
-    });
-
+  registerStart(program);
+  registerTrain(program);
+  registerEval(program);
+  registerData(program);
+  registerEngine(program);
+  usageAfterErrors(program, 'ncml');
   return program;
 }
 
@@ -44,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
-    console.error(`ncml: ${(e as Error).message}`);
+    process.stderr.write(`ncml: ${(e as Error).message}\n`);
     return 1;
   }
 }

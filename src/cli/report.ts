@@ -1,0 +1,70 @@
+// The short markdown report `ncml start` leaves in its run directory.
+import type { TrainConfig } from '../train/config.js';
+import { formatTDistribution } from '../train/t-distribution.js';
+import type { StepLog, TrainSummary } from '../train/trainer.js';
+import type { LsbRow } from './commands/evaluate.js';
+
+export interface RunReport {
+  runDir: string;
+  config: TrainConfig;
+  parameters: number;
+  summary: TrainSummary;
+  firstLog: StepLog | null;
+  lastLog: StepLog | null;
+  lsb: LsbRow[];
+  testExamples: number;
+  testSource: string;
+}
+
+const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : 'n/a');
+
+export function formatReport(r: RunReport): string {
+  const c = r.config;
+  const m = c.model;
+  const clean = r.lsb.find((row) => row.pi === 0)?.bitsPerDim ?? NaN;
+  const buckets = r.lastLog ? Object.entries(r.lastLog.buckets) : [];
+  return [
+    `# ncml run: ${c.objective.toUpperCase()} on ${c.dataset}`,
+    '',
+    `Run directory: \`${r.runDir}\``,
+    '',
+    '## Setup',
+    '',
+    `- model: NCPN, ${m.nrResnet} resnet blocks/scale, ${m.nrFilters} filters, ${m.nrLogisticMix} logistic components, ` +
+      `attention ${m.attention ? 'on' : 'off'}, ${r.parameters.toLocaleString('en-US')} parameters`,
+    `- objective: ${c.objective}, SDE ${c.sde.kind} with T = ${c.sde.T}, mu = ${formatTDistribution(c.mu)}, ` +
+      `t > 0 likelihood: ${c.noisyLikelihood}`,
+    `- optimizer: ${c.optimizer}, lr ${c.lr} x ${c.lrDecay}^step, batch ${c.batchSize}, EMA ${c.emaDecay}, ` +
+      `${c.bf16 ? 'bf16 autocast' : 'fp32'}, ${c.channelsLast ? 'channels_last' : 'NCHW'}, seed ${c.seed}`,
+    '',
+    '## Training',
+    '',
+    `- ${r.summary.steps} steps (${r.summary.skippedSteps} skipped) in ${r.summary.elapsedSeconds.toFixed(0)} s` +
+      (r.lastLog
+        ? `, ${r.lastLog.stepsPerSecond.toFixed(2)} steps/s (${r.lastLog.imagesPerSecond.toFixed(1)} images/s)`
+        : ''),
+    `- training loss: ${f4(r.firstLog?.loss ?? NaN)} bits/dim at step ${r.firstLog?.step ?? '-'} -> ${f4(r.lastLog?.loss ?? NaN)} at step ${r.lastLog?.step ?? '-'}`,
+    ...(buckets.length ? [`- last loss per noise level: ${buckets.map(([k, v]) => `${k}: ${f4(v)}`).join(', ')}`] : []),
+    ...(r.summary.lastEval
+      ? [
+          `- held-out bits/dim (EMA weights, t = 0): ${f4(r.summary.lastEval.bitsPerDim)} at step ${r.summary.lastEval.step}`,
+        ]
+      : []),
+    '',
+    '## Test set, LSB sanity test (paper Sec. 3.1), t = 0, EMA weights',
+    '',
+    `${r.testSource}: the first ${r.testExamples} test images, each bit-0 flipped with probability pi.`,
+    '',
+    '| pi | bits/dim | Delta log p vs pi = 0 |',
+    '| --- | --- | --- |',
+    ...r.lsb.map((row) => `| ${row.pi} | ${f4(row.bitsPerDim)} | ${f4(Math.abs(row.bitsPerDim - clean))} |`),
+    '',
+    '## Files',
+    '',
+    `- checkpoint: \`${r.summary.checkpoint}\` (model.safetensors, ema.safetensors: PyTorch-style parameter names)`,
+    `- metrics: \`${r.runDir}/metrics.jsonl\``,
+    `- continue training: \`npx ncml train --resume ${r.runDir} --steps <more>\``,
+    `- evaluate: \`npx ncml eval --checkpoint ${r.runDir}\``,
+    '',
+  ].join('\n');
+}
