@@ -11,7 +11,7 @@ import { latestCheckpoint, readCheckpointState } from '../../train/checkpoint.js
 import { parseTrainConfig, type TrainConfig } from '../../train/config.js';
 import { defaultTrainConfig } from '../../train/defaults.js';
 import { DEFAULT_T_DISTRIBUTION, parseTDistribution, type TDistribution } from '../../train/t-distribution.js';
-import { choice, duration, integer, number, numberOrNone } from '../options.js';
+import { duration, integer, number, numberOrNone } from '../options.js';
 import { runTraining } from '../run-training.js';
 
 interface TrainFlags {
