@@ -8,56 +8,92 @@ namespace ncml {
 
 namespace {
 
-// Marks our externals so a foreign External is never mistaken for a tensor.
-constexpr napi_type_tag kTensorTag = {0x6e636d6c74656e73ULL, 0x6f72626f78763031ULL};
+// Handle = generation * 2^24 + index: exact in a double for 2^28 generations.
+constexpr uint32_t kIndexBits = 24;
+constexpr uint32_t kMaxSlots = 1u << kIndexBits;
+constexpr uint32_t kGenerationMask = (1u << 28) - 1;
+
+struct Slot {
+  at::Tensor tensor;
+  uint32_t generation = 1;
+  int64_t accounted_bytes = 0;  // reported to V8 through AdjustExternalMemory
+};
+
+std::vector<Slot> slots;
+std::vector<uint32_t> free_slots;
+size_t live = 0;
 
 int64_t storage_bytes(const at::Tensor& t) {
-  if (!t.defined() || !t.has_storage()) return 0;
+  if (!t.has_storage()) return 0;
   return static_cast<int64_t>(t.numel() * t.element_size());
 }
 
-void finalize(Napi::Env env, TensorBox* box) {
-  if (box->accounted_bytes != 0) Napi::MemoryManagement::AdjustExternalMemory(env, -box->accounted_bytes);
-  delete box;
+// The slot a handle names, or nullptr when the handle is stale or malformed.
+Slot* find(Napi::Env env, const Napi::Value& value, const char* what) {
+  if (!value.IsNumber()) {
+    throw Napi::TypeError::New(env, std::string("expected a tensor for ") + what + ", got " +
+                                        (value.IsNull() ? "null" : value.IsUndefined() ? "undefined" : "another value"));
+  }
+  double d = value.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0) || d > 9007199254740991.0) throw Napi::TypeError::New(env, std::string("expected a tensor for ") + what);
+  auto h = static_cast<uint64_t>(d);
+  uint32_t index = static_cast<uint32_t>(h & (kMaxSlots - 1));
+  uint32_t generation = static_cast<uint32_t>(h >> kIndexBits);
+  if (index >= slots.size() || generation == 0 || static_cast<double>(h) != d) {
+    throw Napi::TypeError::New(env, std::string("expected a tensor for ") + what);
+  }
+  Slot& slot = slots[index];
+  return slot.generation == generation ? &slot : nullptr;
 }
 
 }  // namespace
 
 Napi::Value wrap(Napi::Env env, at::Tensor tensor) {
   if (!tensor.defined()) return env.Null();
-  auto* box = new TensorBox{std::move(tensor), 0};
-  box->accounted_bytes = storage_bytes(box->tensor);
-  if (box->accounted_bytes != 0) Napi::MemoryManagement::AdjustExternalMemory(env, box->accounted_bytes);
-  auto ext = Napi::External<TensorBox>::New(env, box, finalize);
-  napi_type_tag_object(env, ext, &kTensorTag);
-  return ext;
-}
-
-TensorBox* unwrap_box(Napi::Env env, const Napi::Value& value, const char* what) {
-  bool tagged = false;
-  if (value.IsExternal()) napi_check_object_type_tag(env, value, &kTensorTag, &tagged);
-  if (!tagged) {
-    throw Napi::TypeError::New(env, std::string("expected a tensor for ") + what + ", got " +
-                                        (value.IsNull() ? "null" : value.IsUndefined() ? "undefined" : "another value"));
+  uint32_t index;
+  if (!free_slots.empty()) {
+    index = free_slots.back();
+    free_slots.pop_back();
+  } else {
+    if (slots.size() >= kMaxSlots) throw Napi::Error::New(env, "too many live tensors (16M): dispose some");
+    index = static_cast<uint32_t>(slots.size());
+    slots.emplace_back();
   }
-  return value.As<Napi::External<TensorBox>>().Data();
+  Slot& slot = slots[index];
+  slot.accounted_bytes = storage_bytes(tensor);
+  slot.tensor = std::move(tensor);
+  if (slot.accounted_bytes != 0) Napi::MemoryManagement::AdjustExternalMemory(env, slot.accounted_bytes);
+  ++live;
+  double handle = static_cast<double>((static_cast<uint64_t>(slot.generation) << kIndexBits) | index);
+  return Napi::Number::New(env, handle);
 }
 
 const at::Tensor& unwrap(Napi::Env env, const Napi::Value& value, const char* what) {
-  TensorBox* box = unwrap_box(env, value, what);
-  if (!box->tensor.defined()) {
+  Slot* slot = find(env, value, what);
+  if (slot == nullptr || !slot->tensor.defined()) {
     throw Napi::Error::New(env, std::string("a disposed tensor was passed as '") + what + "': it cannot be used");
   }
-  return box->tensor;
+  return slot->tensor;
 }
 
-void dispose(Napi::Env env, TensorBox* box) {
-  if (box->accounted_bytes != 0) {
-    Napi::MemoryManagement::AdjustExternalMemory(env, -box->accounted_bytes);
-    box->accounted_bytes = 0;
-  }
-  box->tensor.reset();
+void dispose(Napi::Env env, const Napi::Value& value) {
+  Slot* slot = find(env, value, "dispose");
+  if (slot == nullptr || !slot->tensor.defined()) return;
+  if (slot->accounted_bytes != 0) Napi::MemoryManagement::AdjustExternalMemory(env, -slot->accounted_bytes);
+  slot->accounted_bytes = 0;
+  slot->tensor.reset();
+  slot->generation = (slot->generation + 1) & kGenerationMask;
+  if (slot->generation == 0) slot->generation = 1;
+  free_slots.push_back(static_cast<uint32_t>(slot - slots.data()));
+  --live;
 }
+
+bool is_disposed(Napi::Env env, const Napi::Value& value) {
+  Slot* slot = find(env, value, "isDisposed");
+  return slot == nullptr || !slot->tensor.defined();
+}
+
+size_t live_handles() { return live; }
 
 void rethrow_as_js(Napi::Env env) {
   try {

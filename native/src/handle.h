@@ -1,9 +1,13 @@
 // Tensor handles and the one way every binding entry point is wrapped.
 //
-// A tensor crosses into JavaScript as a Napi::External holding a TensorBox.
-// dispose() resets the box's at::Tensor at once (one reference dropped; storage
-// dies with its last view, autograd keeps what it saved); the External's
-// finalizer is the backstop when JavaScript forgets.
+// A tensor crosses into JavaScript as a number: an index into a table of
+// slots plus the slot's generation. dispose() resets the slot's at::Tensor at
+// once (one reference dropped; storage dies with its last view, autograd keeps
+// what it saved) and bumps the generation, so a stale handle is recognized,
+// never confused with the slot's next tenant. Plain numbers keep the per-op
+// cost low: no N-API reference, weak handle or finalizer per tensor. The
+// JavaScript side registers each handle with a FinalizationRegistry as the
+// garbage-collection backstop.
 #pragma once
 
 #include <ATen/ATen.h>
@@ -13,20 +17,20 @@
 
 namespace ncml {
 
-struct TensorBox {
-  at::Tensor tensor;
-  int64_t accounted_bytes = 0;  // reported to V8 through AdjustExternalMemory
-};
-
 // Wraps a tensor into a new handle; an undefined tensor becomes `null`.
 Napi::Value wrap(Napi::Env env, at::Tensor tensor);
 
-// The tensor behind a handle; throws TypeError for non-handles and disposed tensors.
+// The tensor behind a handle; throws TypeError for non-handles and an Error for disposed tensors.
 const at::Tensor& unwrap(Napi::Env env, const Napi::Value& value, const char* what = "tensor");
-TensorBox* unwrap_box(Napi::Env env, const Napi::Value& value, const char* what = "tensor");
 
-// Disposes one handle: drops its reference now. Idempotent.
-void dispose(Napi::Env env, TensorBox* box);
+// Disposes one handle: drops its reference now. Idempotent; stale handles are ignored.
+void dispose(Napi::Env env, const Napi::Value& value);
+
+// Whether a handle no longer refers to a live tensor.
+bool is_disposed(Napi::Env env, const Napi::Value& value);
+
+// Live handles (for leak checks in tests).
+size_t live_handles();
 
 // Converts a C++ exception in flight into a JavaScript exception. libtorch's
 // message is kept without its C++ backtrace; index errors become RangeError,

@@ -109,12 +109,16 @@ Napi::Value share_array(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value dispose_fn(const Napi::CallbackInfo& info) {
-  dispose(info.Env(), unwrap_box(info.Env(), info[0]));
+  dispose(info.Env(), info[0]);
   return info.Env().Undefined();
 }
 
-Napi::Value is_disposed(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), !unwrap_box(info.Env(), info[0])->tensor.defined());
+Napi::Value is_disposed_fn(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), is_disposed(info.Env(), info[0]));
+}
+
+Napi::Value live_handle_count(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(live_handles()));
 }
 
 Napi::Value int_array(Napi::Env env, c10::IntArrayRef values) {
@@ -164,7 +168,8 @@ void init_tensor(Napi::Env env, Napi::Object exports) {
   export_fn<to_array>(env, exports, "toArray");
   export_fn<share_array>(env, exports, "shareArray");
   export_fn<dispose_fn>(env, exports, "dispose");
-  export_fn<is_disposed>(env, exports, "isDisposed");
+  export_fn<is_disposed_fn>(env, exports, "isDisposed");
+  export_fn<live_handle_count>(env, exports, "liveHandles");
   export_fn<shape>(env, exports, "shape");
   export_fn<strides>(env, exports, "strides");
   export_fn<dtype>(env, exports, "dtype");

@@ -6,8 +6,8 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** An opaque reference to one libtorch tensor. */
-export type Handle = { readonly __handle: unique symbol };
+/** An opaque reference to one libtorch tensor: a slot index and generation, as a number. */
+export type Handle = number & { readonly __handle: unique symbol };
 
 /** A JavaScript value the dispatcher converts by the operator's schema. */
 export type Arg = Handle | number | boolean | string | null | undefined | readonly Arg[];
@@ -36,6 +36,8 @@ export interface NativeBinding {
   shareArray(h: Handle): ArrayBufferView;
   dispose(h: Handle): void;
   isDisposed(h: Handle): boolean;
+  /** Handles not yet disposed (tests use it to find leaks). */
+  liveHandles(): number;
   shape(h: Handle): number[];
   strides(h: Handle): number[];
   dtype(h: Handle): number;

@@ -41,6 +41,11 @@ export interface BackwardOptions {
 
 const { call } = native;
 
+// The garbage-collection backstop: a forgotten tensor's handle is disposed once
+// the Tensor object is collected. Disposing a stale handle is a no-op, so
+// explicit dispose() need not unregister.
+const collected = new FinalizationRegistry<Handle>((h) => native.dispose(h));
+
 /** Wraps a native result handle. */
 export function wrap(h: unknown): Tensor {
   return new Tensor(h as Handle);
@@ -72,6 +77,7 @@ export class Tensor {
 
   constructor(handle: Handle) {
     this.handle = handle;
+    collected.register(this, handle);
     track(this);
   }
 
