@@ -9,7 +9,9 @@
         "native/src/tensor.cc",
         "native/src/autograd.cc",
         "native/src/runtime.cc",
-        "native/src/profiler.cc"
+        "native/src/profiler.cc",
+        "native/src/kernels/concat_elu.cc",
+        "native/src/kernels/gated_residual.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
@@ -23,8 +25,8 @@
       ],
       "cflags!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
-      "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-O2", "-Wno-unused-parameter", "-Wno-deprecated-declarations"],
-      "libraries": ["<!@(node scripts/libtorch.mjs libraries)"]
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-O3", "-fno-trapping-math", "-fno-math-errno", "-Wno-unused-parameter", "-Wno-deprecated-declarations", "-fopenmp"],
+      "libraries": ["<!@(node scripts/libtorch.mjs libraries)", "-fopenmp"]
     }
   ]
 }

@@ -11,9 +11,18 @@ namespace {
 
 namespace prof = torch::autograd::profiler;
 
-// profilerStart(recordShapes)
+bool record_shapes = false;
+
+std::string shapes_of(const prof::LegacyEvent& e) {
+  std::string out;
+  for (const auto& s : e.shapes()) out += c10::str(c10::IntArrayRef(s));
+  return out;
+}
+
+// profilerStart(recordShapes): with shapes, operators are grouped by name and input shapes.
 Napi::Value profiler_start(const Napi::CallbackInfo& info) {
   bool shapes = info.Length() > 0 && info[0].IsBoolean() && info[0].As<Napi::Boolean>().Value();
+  record_shapes = shapes;
   prof::enableProfilerLegacy(torch::profiler::impl::ProfilerConfig(torch::profiler::impl::ProfilerState::CPU, shapes));
   return info.Env().Undefined();
 }
@@ -44,7 +53,9 @@ Napi::Value profiler_stop(const Napi::CallbackInfo& info) {
         Open open = stack.back();
         stack.pop_back();
         double us = open.push->cpuElapsedUs(e);
-        auto& t = totals[open.push->name()];
+        std::string key = open.push->name();
+        if (record_shapes) key += " " + shapes_of(*open.push);
+        auto& t = totals[key];
         t.calls += 1;
         t.total_us += us;
         t.self_us += us - open.child_us;

@@ -80,6 +80,8 @@ export interface NativeBinding {
   setAutocast(enabled: boolean, dtype?: number): boolean;
   isAutocast(): boolean;
   info(): NativeInfo;
+  concatElu(x: Handle): Handle;
+  gatedResidual(x: Handle, c: Handle): Handle;
   profilerStart(recordShapes: boolean): void;
   profilerStop(): { name: string; calls: number; totalUs: number; selfUs: number }[];
   cudaDeviceCount(): number;

@@ -137,3 +137,16 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: readonly [number, numbe
 export function avgPool2d(x: Tensor, kernelSize: Pair, stride?: Pair): Tensor {
   return wrap(call(aten.avgPool2d, x.handle, kernelSize, stride ?? kernelSize));
 }
+
+/**
+ * elu([x, -x]) along channels (PixelCNN++'s concat_elu), as one fused native
+ * kernel with its own backward for 4-d float32/bfloat16 tensors.
+ */
+export function concatElu(x: Tensor): Tensor {
+  return wrap(native.concatElu(x.handle));
+}
+
+/** x + a * sigmoid(b), where (a, b) are the channel halves of c: PixelCNN++'s gated residual, fused. */
+export function gatedResidual(x: Tensor, c: Tensor): Tensor {
+  return wrap(native.gatedResidual(x.handle, c.handle));
+}

@@ -11,8 +11,9 @@ export interface OpProfile {
   selfUs: number;
 }
 
-export function profile<T>(fn: () => T): { result: T; ops: OpProfile[] } {
-  native.profilerStart(false);
+/** Runs fn under the profiler; with recordShapes, operators are grouped by name and input shapes. */
+export function profile<T>(fn: () => T, opts: { recordShapes?: boolean } = {}): { result: T; ops: OpProfile[] } {
+  native.profilerStart(opts.recordShapes ?? false);
   let ops: OpProfile[] = [];
   let result: T;
   try {
@@ -26,12 +27,15 @@ export function profile<T>(fn: () => T): { result: T; ops: OpProfile[] } {
 /** The top operators by self time as a text table. */
 export function formatProfile(ops: OpProfile[], top = 25): string {
   const total = ops.reduce((s, o) => s + o.selfUs, 0);
-  const lines = [`${'operator'.padEnd(44)} ${'calls'.padStart(7)} ${'self ms'.padStart(10)} ${'self %'.padStart(7)}`];
+  const width = Math.max(44, ...ops.slice(0, top).map((o) => Math.min(100, o.name.length)));
+  const lines = [
+    `${'operator'.padEnd(width)} ${'calls'.padStart(7)} ${'self ms'.padStart(10)} ${'self %'.padStart(7)}`,
+  ];
   for (const o of ops.slice(0, top)) {
     lines.push(
-      `${o.name.slice(0, 44).padEnd(44)} ${String(o.calls).padStart(7)} ${(o.selfUs / 1000).toFixed(2).padStart(10)} ${((100 * o.selfUs) / total).toFixed(1).padStart(7)}`,
+      `${o.name.slice(0, width).padEnd(width)} ${String(o.calls).padStart(7)} ${(o.selfUs / 1000).toFixed(2).padStart(10)} ${((100 * o.selfUs) / total).toFixed(1).padStart(7)}`,
     );
   }
-  lines.push(`${'total'.padEnd(44)} ${''.padStart(7)} ${(total / 1000).toFixed(2).padStart(10)}`);
+  lines.push(`${'total'.padEnd(width)} ${''.padStart(7)} ${(total / 1000).toFixed(2).padStart(10)}`);
   return lines.join('\n');
 }

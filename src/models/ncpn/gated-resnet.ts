@@ -3,11 +3,11 @@
 //   c2  = conv(dropout(concat_elu(c1))) [+ W h]      (2F channels; h = noise/class embedding)
 //   out = x + a * sigmoid(b),   (a, b) = split(c2)
 import { Conv2d } from '../../nn/conv.js';
-import { dropout } from '../../nn/functional.js';
+import { concatElu, dropout, gatedResidual } from '../../nn/functional.js';
 import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
+import { scope } from '../../tensor/scope.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { concatElu } from './concat-elu.js';
 import { DownRightShiftedConv2d, DownShiftedConv2d } from './shifted-conv.js';
 
 export interface GatedResnetOptions {
@@ -42,11 +42,16 @@ export class GatedResnet extends Module {
 
   /** x: [B, F, H, W]; skip: [B, k*F, H, W] when skipInputs = k; h: [B, condDim]. */
   forward(x: Tensor, skip: Tensor | null, h: Tensor | null): Tensor {
+    // The scope frees the block's temporaries as soon as it returns (autograd keeps what it saved):
+    // a smaller live set keeps the next block's inputs in cache.
+    return scope(() => this.#forward(x, skip, h));
+  }
+
+  #forward(x: Tensor, skip: Tensor | null, h: Tensor | null): Tensor {
     let c1 = this.convIn.forward(concatElu(x));
     if (this.ninSkip && skip) c1 = c1.add(this.ninSkip.forward(concatElu(skip)));
     let c2 = this.convOut.forward(dropout(concatElu(c1), this.dropoutP, this.training && this.dropoutP > 0));
     if (this.condProj && h) c2 = c2.add(this.condProj.forward(h).unsqueeze(2).unsqueeze(3));
-    const [a, b] = c2.chunk(2, 1) as [Tensor, Tensor];
-    return x.add(a.mul(b.sigmoid()));
+    return gatedResidual(x, c2);
   }
 }

@@ -11,4 +11,3 @@ export {
 export { AxialAttention } from './axial-attention.js';
 export { GatedResnet } from './gated-resnet.js';
 export * from './shifted-conv.js';
-export { concatElu } from './concat-elu.js';

@@ -175,6 +175,8 @@ export class NCPN extends Module {
         const target = [next.shape[2], next.shape[3]] as [number, number];
         u = (this.upsizeU[s] as DownShiftedConvTranspose2d).forward(u, target);
         ul = (this.upsizeUl[s] as DownRightShiftedConvTranspose2d).forward(ul, target);
+        // libtorch's CPU transposed convolution returns NCHW; without this every later layer would run NCHW.
+        if (this.channelsLast) [u, ul] = [u.contiguous('channels_last'), ul.contiguous('channels_last')];
       }
     }
     const out = this.ninOut.forward(elu(ul));

@@ -9,6 +9,7 @@
 import { Conv2d, ConvTranspose2d } from '../../nn/conv.js';
 import { Module } from '../../nn/module.js';
 import { pad } from '../../nn/functional.js';
+import { scope } from '../../tensor/scope.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
 type Size = readonly [number, number];
@@ -52,8 +53,10 @@ export class DownShiftedConv2d extends Module {
   forward(x: Tensor): Tensor {
     const [kh, kw] = this.filterSize;
     const side = (kw - 1) / 2;
-    const y = this.conv.forward(pad(x, [side, side, kh - 1, 0]));
-    return this.shiftOutput ? downShift(y) : y;
+    return scope(() => {
+      const y = this.conv.forward(pad(x, [side, side, kh - 1, 0]));
+      return this.shiftOutput ? downShift(y) : y;
+    });
   }
 }
 
@@ -75,8 +78,10 @@ export class DownRightShiftedConv2d extends Module {
 
   forward(x: Tensor): Tensor {
     const [kh, kw] = this.filterSize;
-    const y = this.conv.forward(pad(x, [kw - 1, 0, kh - 1, 0]));
-    return this.shiftOutput ? rightShift(y) : y;
+    return scope(() => {
+      const y = this.conv.forward(pad(x, [kw - 1, 0, kh - 1, 0]));
+      return this.shiftOutput ? rightShift(y) : y;
+    });
   }
 }
 
