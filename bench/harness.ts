@@ -59,3 +59,26 @@ export function table(header: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
+
+export interface StepTiming {
+  min: number;
+  median: number;
+}
+
+/** Times a long-running fn (a training step): warm-up calls, then `steps` timed calls; seconds. */
+export function timeSteps(fn: () => void, warmup: number, steps: number): StepTiming {
+  for (let i = 0; i < warmup; i++) fn();
+  const s: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    fn();
+    s.push((performance.now() - t0) / 1000);
+  }
+  s.sort((a, b) => a - b);
+  return { min: s[0] as number, median: s[Math.floor(s.length / 2)] as number };
+}
+
+/** Keeps the best of repeated measurements (this machine's speed drifts between runs). */
+export function best(a: StepTiming | undefined, b: StepTiming): StepTiming {
+  return a === undefined ? b : { min: Math.min(a.min, b.min), median: Math.min(a.median, b.median) };
+}

@@ -63,8 +63,8 @@ export function formatReport(r: RunReport): string {
     '',
     `- checkpoint: \`${r.summary.checkpoint}\` (model.safetensors, ema.safetensors: PyTorch-style parameter names)`,
     `- metrics: \`${r.runDir}/metrics.jsonl\``,
-    `- continue training: \`npx ncml train --resume ${r.runDir} --steps <more>\``,
-    `- evaluate: \`npx ncml eval --checkpoint ${r.runDir}\``,
+    `- continue training: \`npm run ncml -- train --resume ${r.runDir} --steps <more>\``,
+    `- evaluate: \`npm run ncml -- eval --checkpoint ${r.runDir}\``,
     '',
   ].join('\n');
 }

@@ -1,16 +1,17 @@
 import { empty } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { conv2d, convTranspose2d } from './functional.js';
+import {
+  type Conv2dOptions as Conv2dFunctionalOptions,
+  type ConvTranspose2dOptions as ConvTranspose2dFunctionalOptions,
+  conv2d,
+  convTranspose2d,
+} from './functional.js';
 import { fanInAndOut, kaimingUniform_ } from './init.js';
 import { WeightedLayer } from './weighted-layer.js';
 
 type Pair = number | readonly [number, number];
 
-export interface Conv2dOptions {
-  stride?: Pair;
-  padding?: Pair;
-  dilation?: Pair;
-  groups?: number;
+export interface Conv2dOptions extends Conv2dFunctionalOptions {
   bias?: boolean;
   weightNorm?: boolean;
 }
@@ -49,8 +50,9 @@ export class Conv2d extends WeightedLayer {
   }
 }
 
-export interface ConvTranspose2dOptions extends Conv2dOptions {
-  outputPadding?: Pair;
+export interface ConvTranspose2dOptions extends ConvTranspose2dFunctionalOptions {
+  bias?: boolean;
+  weightNorm?: boolean;
 }
 
 /**

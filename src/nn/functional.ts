@@ -3,6 +3,7 @@ import { native } from '../binding/native.js';
 import { aten } from '../tensor/aten.js';
 import { dtypeCode, type DType } from '../tensor/dtype.js';
 import { type Shape, type Tensor, wrap } from '../tensor/tensor.js';
+import { addFlops, isCountingFlops } from '../tensor/flops.js';
 
 const { call } = native;
 
@@ -16,7 +17,7 @@ export interface Conv2dOptions {
 }
 
 export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null, o: Conv2dOptions = {}): Tensor {
-  return wrap(
+  const out = wrap(
     call(
       aten.conv2d,
       input.handle,
@@ -28,6 +29,9 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
       o.groups ?? 1,
     ),
   );
+  // Multiply-adds: every output element sums over (in/groups) x kh x kw inputs.
+  if (isCountingFlops()) addFlops((out.numel() * weight.numel()) / (weight.shape[0] as number));
+  return out;
 }
 
 export interface ConvTranspose2dOptions extends Conv2dOptions {
@@ -40,7 +44,7 @@ export function convTranspose2d(
   bias: Tensor | null = null,
   o: ConvTranspose2dOptions = {},
 ): Tensor {
-  return wrap(
+  const out = wrap(
     call(
       aten.convTranspose2d,
       input.handle,
@@ -53,11 +57,16 @@ export function convTranspose2d(
       o.dilation ?? 1,
     ),
   );
+  // Multiply-adds: every input element spreads to (out/groups) x kh x kw outputs.
+  if (isCountingFlops()) addFlops((input.numel() * weight.numel()) / (weight.shape[0] as number));
+  return out;
 }
 
 /** x W^T + b. */
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
-  return wrap(call(aten.linear, input.handle, weight.handle, bias?.handle ?? null));
+  const out = wrap(call(aten.linear, input.handle, weight.handle, bias?.handle ?? null));
+  if (isCountingFlops()) addFlops(out.numel() * (weight.shape[1] as number));
+  return out;
 }
 
 export function groupNorm(

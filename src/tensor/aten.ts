@@ -89,6 +89,7 @@ const SCHEMAS = {
   add_: 'add_.Tensor',
   addScalar_: 'add_.Scalar',
   sub_: 'sub_.Tensor',
+  subScalar_: 'sub_.Scalar',
   mul_: 'mul_.Tensor',
   mulScalar_: 'mul_.Scalar',
   div_: 'div_.Tensor',

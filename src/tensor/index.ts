@@ -20,3 +20,4 @@ export { scope, keep, disposeAll, scopeDepth } from './scope.js';
 export { engineInfo, setNumThreads, getNumThreads, cudaDeviceCount } from './engine.js';
 export { gradcheck, GradcheckError, type GradcheckOptions } from './gradcheck.js';
 export { profile, formatProfile, type OpProfile } from './profiler.js';
+export { countFlops } from './flops.js';

@@ -13,6 +13,7 @@ import {
   dtypeFromCode,
   memoryFormatCode,
 } from './dtype.js';
+import { addFlops, isCountingFlops } from './flops.js';
 import { formatTensor } from './print.js';
 import { track } from './scope.js';
 
@@ -636,8 +637,9 @@ export class Tensor {
     else call(aten.add_, this.handle, other.handle, alpha);
     return this;
   }
-  sub_(other: Tensor, alpha: number = 1): this {
-    call(aten.sub_, this.handle, other.handle, alpha);
+  sub_(other: TensorLike, alpha: number = 1): this {
+    if (typeof other === 'number') call(aten.subScalar_, this.handle, other, alpha);
+    else call(aten.sub_, this.handle, other.handle, alpha);
     return this;
   }
   mul_(other: TensorLike): this {
@@ -790,7 +792,9 @@ export class Tensor {
   // ---- linear algebra ----
 
   matmul(other: Tensor): Tensor {
-    return wrap(call(aten.matmul, this.handle, other.handle));
+    const out = wrap(call(aten.matmul, this.handle, other.handle));
+    if (isCountingFlops()) addFlops(out.numel() * (this.shape[this.ndim - 1] as number));
+    return out;
   }
   mm(other: Tensor): Tensor {
     return wrap(call(aten.mm, this.handle, other.handle));

@@ -7,17 +7,7 @@
 // written into a temporary directory (every file fsynced) that is renamed into
 // place, so a kill -9 at any instant leaves the previous checkpoints intact and
 // never a half-written one under a final name.
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { LoaderPosition } from '../data/loader.js';
@@ -27,7 +17,7 @@ import type { EMA } from '../optim/ema.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { loadFile, saveFile } from '../serialization/safetensors.js';
 import { getRngState, setRngState, type Tensor } from '../tensor/index.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { fsyncDirectory, writeFileAtomic } from '../util/atomic-write.js';
 import { parseTrainConfig, RESUMABLE_OVERRIDES, type TrainConfig } from './config.js';
 
 export const CHECKPOINT_FORMAT = 'ncml-checkpoint-1';
@@ -73,15 +63,6 @@ export function listCheckpoints(runDir: string): { step: number; path: string }[
 
 export function latestCheckpoint(runDir: string): string | null {
   return listCheckpoints(runDir).at(-1)?.path ?? null;
-}
-
-function fsyncPath(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function paramNames(model: NCPN): string[] {
@@ -142,7 +123,7 @@ export function saveCheckpoint(
   }
   rmSync(final, { recursive: true, force: true }); // a leftover without state.json
   renameSync(tmp, final);
-  fsyncPath(dir);
+  fsyncDirectory(dir);
   for (const old of listCheckpoints(runDir).slice(0, -opts.keepLast))
     rmSync(old.path, { recursive: true, force: true });
   return final;

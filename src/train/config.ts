@@ -3,6 +3,7 @@
 import { z } from 'zod';
 
 import { NcpnConfigSchema } from '../models/ncpn/config.js';
+import { parseWith } from '../util/validate.js';
 
 const SdeConfigSchema = z.discriminatedUnion('kind', [
   z
@@ -94,12 +95,7 @@ export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 export class TrainConfigError extends Error {}
 
 export function parseTrainConfig(raw: unknown): TrainConfig {
-  const r = TrainConfigSchema.safeParse(raw);
-  if (!r.success) {
-    const problems = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new TrainConfigError(`invalid training config: ${problems}`);
-  }
-  return r.data;
+  return parseWith(TrainConfigSchema, raw, (problems) => new TrainConfigError(`invalid training config: ${problems}`));
 }
 
 /** Training settings that may change when a run is resumed; everything else must match the checkpoint. */

@@ -51,7 +51,8 @@ function keepExistingMode(fd: number, target: string): void {
   if (existing?.isFile()) fchmodSync(fd, existing.mode & 0o7777);
 }
 
-function fsyncDirectory(dir: string): void {
+/** Makes a directory's entries (creations, renames) durable. */
+export function fsyncDirectory(dir: string): void {
   // Windows cannot open a directory for fsync; its rename is durable without it.
   if (process.platform === 'win32') return;
   const fd = openSync(dir, 'r');

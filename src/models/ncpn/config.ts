@@ -2,6 +2,8 @@
 // enough to rebuild the model. Presets from CPU-small to the paper's model.
 import { z } from 'zod';
 
+import { parseWith } from '../../util/validate.js';
+
 export const NcpnConfigSchema = z
   .object({
     /** Image channels: 1 (grayscale) or 3 (RGB). */
@@ -54,17 +56,13 @@ export class ConfigError extends Error {}
 
 /** Validates a config (e.g. one read from a checkpoint), with every problem named. */
 export function parseConfig(raw: unknown): NcpnConfig {
-  const r = NcpnConfigSchema.safeParse(raw);
-  if (!r.success) {
-    const problems = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new ConfigError(`invalid NCPN config: ${problems}`);
-  }
-  if (r.data.attention && r.data.nrFilters % r.data.attentionHeads !== 0) {
+  const config = parseWith(NcpnConfigSchema, raw, (problems) => new ConfigError(`invalid NCPN config: ${problems}`));
+  if (config.attention && config.nrFilters % config.attentionHeads !== 0) {
     throw new ConfigError(
-      `invalid NCPN config: nrFilters ${r.data.nrFilters} must be divisible by attentionHeads ${r.data.attentionHeads}`,
+      `invalid NCPN config: nrFilters ${config.nrFilters} must be divisible by attentionHeads ${config.attentionHeads}`,
     );
   }
-  return r.data;
+  return config;
 }
 
 export function presetConfig(name: PresetName, channels: 1 | 3, overrides: Partial<NcpnConfig> = {}): NcpnConfig {

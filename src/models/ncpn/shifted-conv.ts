@@ -34,17 +34,26 @@ export interface ShiftedConvOptions {
   shiftOutput?: boolean;
 }
 
-/** Pads (kw-1)/2 columns on both sides and kh-1 rows on top: sees the rows above. */
-export class DownShiftedConv2d extends Module {
+type Shift = 'down' | 'down-right';
+
+/**
+ * A convolution padded only above (and to the left): 'down' pads (kw-1)/2
+ * columns on both sides and kh-1 rows on top, so it sees the rows above;
+ * 'down-right' pads kw-1 columns on the left and kh-1 rows on top, so it sees
+ * above and to the left.
+ */
+class ShiftedConv2d extends Module {
   readonly conv: Conv2d;
   readonly filterSize: Size;
   readonly shiftOutput: boolean;
+  readonly shift: Shift;
 
-  constructor(inChannels: number, outChannels: number, opts: ShiftedConvOptions = {}) {
+  constructor(shift: Shift, inChannels: number, outChannels: number, filterSize: Size, opts: ShiftedConvOptions) {
     super();
-    this.filterSize = opts.filterSize ?? [2, 3];
+    this.shift = shift;
+    this.filterSize = filterSize;
     this.shiftOutput = opts.shiftOutput ?? false;
-    this.conv = new Conv2d(inChannels, outChannels, this.filterSize, {
+    this.conv = new Conv2d(inChannels, outChannels, filterSize, {
       stride: opts.stride ?? 1,
       weightNorm: opts.weightNorm ?? true,
     });
@@ -52,36 +61,27 @@ export class DownShiftedConv2d extends Module {
 
   forward(x: Tensor): Tensor {
     const [kh, kw] = this.filterSize;
-    const side = (kw - 1) / 2;
+    const down = this.shift === 'down';
+    const padding = down ? [(kw - 1) / 2, (kw - 1) / 2, kh - 1, 0] : [kw - 1, 0, kh - 1, 0];
     return scope(() => {
-      const y = this.conv.forward(pad(x, [side, side, kh - 1, 0]));
-      return this.shiftOutput ? downShift(y) : y;
+      const y = this.conv.forward(pad(x, padding));
+      if (!this.shiftOutput) return y;
+      return down ? downShift(y) : rightShift(y);
     });
   }
 }
 
-/** Pads kw-1 columns on the left and kh-1 rows on top: sees above and to the left. */
-export class DownRightShiftedConv2d extends Module {
-  readonly conv: Conv2d;
-  readonly filterSize: Size;
-  readonly shiftOutput: boolean;
-
+/** Sees the rows above (default filter 2x3). */
+export class DownShiftedConv2d extends ShiftedConv2d {
   constructor(inChannels: number, outChannels: number, opts: ShiftedConvOptions = {}) {
-    super();
-    this.filterSize = opts.filterSize ?? [2, 2];
-    this.shiftOutput = opts.shiftOutput ?? false;
-    this.conv = new Conv2d(inChannels, outChannels, this.filterSize, {
-      stride: opts.stride ?? 1,
-      weightNorm: opts.weightNorm ?? true,
-    });
+    super('down', inChannels, outChannels, opts.filterSize ?? [2, 3], opts);
   }
+}
 
-  forward(x: Tensor): Tensor {
-    const [kh, kw] = this.filterSize;
-    return scope(() => {
-      const y = this.conv.forward(pad(x, [kw - 1, 0, kh - 1, 0]));
-      return this.shiftOutput ? rightShift(y) : y;
-    });
+/** Sees above and to the left (default filter 2x2). */
+export class DownRightShiftedConv2d extends ShiftedConv2d {
+  constructor(inChannels: number, outChannels: number, opts: ShiftedConvOptions = {}) {
+    super('down-right', inChannels, outChannels, opts.filterSize ?? [2, 2], opts);
   }
 }
 
@@ -91,18 +91,27 @@ export interface ShiftedConvTransposeOptions {
 }
 
 /**
- * Stride-2 upsampling that keeps the down-shifted structure: the transposed
- * conv's output is cropped to drop the rows it spread downwards and the
- * columns it spread sideways; then to the skip connection's size (odd sizes).
+ * Stride-2 upsampling that keeps the shifted structure: the transposed conv's
+ * output is cropped to drop the rows it spread downwards (and, for 'down',
+ * the columns it spread to either side; for 'down-right', those to the
+ * right), then to the skip connection's size (odd sizes).
  */
-export class DownShiftedConvTranspose2d extends Module {
+class ShiftedConvTranspose2d extends Module {
   readonly deconv: ConvTranspose2d;
   readonly filterSize: Size;
+  readonly shift: Shift;
 
-  constructor(inChannels: number, outChannels: number, opts: ShiftedConvTransposeOptions = {}) {
+  constructor(
+    shift: Shift,
+    inChannels: number,
+    outChannels: number,
+    filterSize: Size,
+    opts: ShiftedConvTransposeOptions,
+  ) {
     super();
-    this.filterSize = opts.filterSize ?? [2, 3];
-    this.deconv = new ConvTranspose2d(inChannels, outChannels, this.filterSize, {
+    this.shift = shift;
+    this.filterSize = filterSize;
+    this.deconv = new ConvTranspose2d(inChannels, outChannels, filterSize, {
       stride: 2,
       outputPadding: 1,
       weightNorm: opts.weightNorm ?? true,
@@ -110,28 +119,19 @@ export class DownShiftedConvTranspose2d extends Module {
   }
 
   forward(x: Tensor, target: Size): Tensor {
-    const [kh, kw] = this.filterSize;
-    const y = this.deconv.forward(x);
-    const side = (kw - 1) / 2;
-    return y.narrow(2, 0, Math.min(target[0], (y.shape[2] as number) - kh + 1)).narrow(3, side, target[1]);
+    const left = this.shift === 'down' ? (this.filterSize[1] - 1) / 2 : 0;
+    return this.deconv.forward(x).narrow(2, 0, target[0]).narrow(3, left, target[1]);
   }
 }
 
-export class DownRightShiftedConvTranspose2d extends Module {
-  readonly deconv: ConvTranspose2d;
-  readonly filterSize: Size;
-
+export class DownShiftedConvTranspose2d extends ShiftedConvTranspose2d {
   constructor(inChannels: number, outChannels: number, opts: ShiftedConvTransposeOptions = {}) {
-    super();
-    this.filterSize = opts.filterSize ?? [2, 2];
-    this.deconv = new ConvTranspose2d(inChannels, outChannels, this.filterSize, {
-      stride: 2,
-      outputPadding: 1,
-      weightNorm: opts.weightNorm ?? true,
-    });
+    super('down', inChannels, outChannels, opts.filterSize ?? [2, 3], opts);
   }
+}
 
-  forward(x: Tensor, target: Size): Tensor {
-    return this.deconv.forward(x).narrow(2, 0, target[0]).narrow(3, 0, target[1]);
+export class DownRightShiftedConvTranspose2d extends ShiftedConvTranspose2d {
+  constructor(inChannels: number, outChannels: number, opts: ShiftedConvTransposeOptions = {}) {
+    super('down-right', inChannels, outChannels, opts.filterSize ?? [2, 2], opts);
   }
 }
