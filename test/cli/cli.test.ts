@@ -95,3 +95,27 @@ test('SIGINT stops training after the current step with a checkpoint', async () 
   assert.equal(saved.length, 1);
   assert.ok(saved[0]!.step >= 2 && saved[0]!.step < 100000);
 });
+
+test('data info prints counts, shape, class names and writes the sample grid', () => {
+  const png = join(mkdtempSync(join(tmpdir(), 'ncml-cli-')), 'grid.png');
+  const r = ncml(['data', 'info', '--dataset', 'fashion-mnist', '--png', png]);
+  assert.equal(r.status, 0, r.stderr);
+  const info = JSON.parse(r.stdout) as {
+    channels: number;
+    height: number;
+    classNames: string[];
+    splits: { split: string; count: number }[];
+    samplePng: string;
+  };
+  assert.deepEqual(
+    info.splits.map((s) => [s.split, s.count]),
+    [
+      ['train', 60000],
+      ['test', 10000],
+    ],
+  );
+  assert.equal(info.height, 28);
+  assert.equal(info.classNames[9], 'Ankle boot');
+  assert.equal(info.samplePng, png);
+  assert.ok(existsSync(png));
+});
