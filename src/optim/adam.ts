@@ -1,26 +1,14 @@
 import type { Parameter } from '../nn/parameter.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, type ParamState } from './optimizer.js';
+import { AdamFamily, type AdamFamilyOptions } from './adam-family.js';
+import type { ParamState } from './optimizer.js';
 
-export interface AdamOptions {
-  lr?: number;
-  betas?: readonly [number, number];
-  eps?: number;
-  /** L2 penalty added to the gradient (PyTorch's Adam, not AdamW). */
-  weightDecay?: number;
-}
+export type AdamOptions = AdamFamilyOptions;
 
-/** Adam (Kingma & Ba 2015) with PyTorch's update order and defaults. */
-export class Adam extends Optimizer {
-  readonly betas: readonly [number, number];
-  readonly eps: number;
-  readonly weightDecay: number;
-
+/** Adam (Kingma & Ba 2015) with PyTorch's update order and defaults (lr 1e-3). */
+export class Adam extends AdamFamily {
   constructor(params: Iterable<Parameter>, opts: AdamOptions = {}) {
-    super(params, opts.lr ?? 1e-3);
-    this.betas = opts.betas ?? [0.9, 0.999];
-    this.eps = opts.eps ?? 1e-8;
-    this.weightDecay = opts.weightDecay ?? 0;
+    super(params, 1e-3, opts);
   }
 
   protected stateNames() {
@@ -29,7 +17,7 @@ export class Adam extends Optimizer {
 
   protected update(p: Parameter, grad: Tensor, s: ParamState): void {
     const [b1, b2] = this.betas;
-    const g = this.weightDecay !== 0 ? grad.add(p, this.weightDecay) : grad;
+    const g = this.decayed(p, grad);
     const m = s.exp_avg as Tensor;
     const v = s.exp_avg_sq as Tensor;
     m.lerp_(g, 1 - b1);

@@ -1,25 +1,14 @@
 import type { Parameter } from '../nn/parameter.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, type ParamState } from './optimizer.js';
+import { AdamFamily, type AdamFamilyOptions } from './adam-family.js';
+import type { ParamState } from './optimizer.js';
 
-export interface AdamaxOptions {
-  lr?: number;
-  betas?: readonly [number, number];
-  eps?: number;
-  weightDecay?: number;
-}
+export type AdamaxOptions = AdamFamilyOptions;
 
 /** Adamax, Adam's infinity-norm variant, with PyTorch's update and defaults (lr 2e-3). */
-export class Adamax extends Optimizer {
-  readonly betas: readonly [number, number];
-  readonly eps: number;
-  readonly weightDecay: number;
-
+export class Adamax extends AdamFamily {
   constructor(params: Iterable<Parameter>, opts: AdamaxOptions = {}) {
-    super(params, opts.lr ?? 2e-3);
-    this.betas = opts.betas ?? [0.9, 0.999];
-    this.eps = opts.eps ?? 1e-8;
-    this.weightDecay = opts.weightDecay ?? 0;
+    super(params, 2e-3, opts);
   }
 
   protected stateNames() {
@@ -28,7 +17,7 @@ export class Adamax extends Optimizer {
 
   protected update(p: Parameter, grad: Tensor, s: ParamState): void {
     const [b1, b2] = this.betas;
-    const g = this.weightDecay !== 0 ? grad.add(p, this.weightDecay) : grad;
+    const g = this.decayed(p, grad);
     const m = s.exp_avg as Tensor;
     const u = s.exp_inf as Tensor;
     m.lerp_(g, 1 - b1);

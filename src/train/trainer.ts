@@ -26,6 +26,7 @@ import {
   CheckpointError,
   type CheckpointState,
   CHECKPOINT_FORMAT,
+  listCheckpoints,
   readCheckpointState,
   resumeConflicts,
   removeIncompleteCheckpoints,
@@ -140,6 +141,12 @@ export class Trainer {
     let position = undefined;
     mkdirSync(runDir, { recursive: true });
     removeIncompleteCheckpoints(runDir);
+    if (!opts.resumeFrom && (listCheckpoints(runDir).length > 0 || existsSync(this.metricsPath))) {
+      // A fresh run here would mix its metrics and checkpoints with the earlier run's.
+      throw new CheckpointError(
+        `${runDir} already holds a training run: resume it (--resume ${runDir}) or choose another run directory (--out)`,
+      );
+    }
     if (opts.resumeFrom) {
       const conflicts = resumeConflicts(readCheckpointState(opts.resumeFrom).config, config);
       if (conflicts.length > 0) {

@@ -105,6 +105,15 @@ test('resuming with different training settings is refused, naming them', async 
   );
 });
 
+test('a fresh run refuses a directory that already holds a run', async () => {
+  const dir = tmp();
+  await new Trainer(tinyConfig({ steps: 1 }), dir, { data }).run();
+  assert.throws(
+    () => new Trainer(tinyConfig({ steps: 1 }), dir, { data }),
+    (e: Error) => e instanceof CheckpointError && /already holds a training run: resume it/.test(e.message),
+  );
+});
+
 test('keeps only the last k checkpoints', async () => {
   const dir = tmp();
   await new Trainer(tinyConfig({ steps: 10, checkpointEvery: 2, keepLast: 2 }), dir, { data }).run();

@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../../util/atomic-write.js';
 import { integer } from '../options.js';
 import { formatReport } from '../report.js';
 import { runTraining } from '../run-training.js';
-import { addTrainOptions, buildTrainConfig } from './train.js';
+import { addTrainOptions, buildTrainConfig, defaultRunDir } from './train.js';
 import { lsbTable } from './evaluate.js';
 
 function trainLogs(runDir: string): StepLog[] {
@@ -30,7 +30,8 @@ export function registerStart(program: Command): void {
   addTrainOptions(cmd)
     .option('--test-examples <n>', 'test images for the final evaluation', integer(1), 2000)
     .action(async (flags: Parameters<typeof buildTrainConfig>[1] & { testExamples: number }) => {
-      const { config, runDir } = buildTrainConfig(cmd, { ...flags, out: flags.out ?? join('runs', 'start') });
+      const { config } = buildTrainConfig(cmd, flags);
+      const runDir = flags.out ?? defaultRunDir(config, 'start');
       const minutes =
         config.timeBudgetSeconds !== null
           ? `${(config.timeBudgetSeconds / 60).toFixed(1)} min`

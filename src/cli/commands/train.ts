@@ -168,9 +168,10 @@ function readConfigFile(path: string): TrainConfig {
   }
 }
 
-export function defaultRunDir(config: TrainConfig): string {
+/** runs/<date>-<time>-<label>, the label defaulting to the objective and SDE. */
+export function defaultRunDir(config: TrainConfig, label = `${config.objective}-${config.sde.kind}`): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
-  return join('runs', `${stamp}-${config.objective}-${config.sde.kind}`);
+  return join('runs', `${stamp}-${label}`);
 }
 
 /** The checkpoint to resume from: a checkpoint directory, or the latest in a run directory. */
