@@ -27,13 +27,18 @@ function batch(size: number): { x: Tensor; y: Tensor } {
   return { x, y };
 }
 
-export function runEngineDemo(log: (line: string) => void = console.log, steps = 60): { first: number; last: number } {
+/** Which libtorch runs and how: library, threads, BLAS, oneDNN, CUDA. */
+export function describeEngine(): string[] {
   const info = engineInfo();
-  log(`libtorch ${info.torchVersion} from ${info.source} (${info.library})`);
-  log(`threads ${info.threads} of ${info.hardwareConcurrency} cores | BLAS ${info.blas}`);
-  log(
+  return [
+    `libtorch ${info.torchVersion} from ${info.source} (${info.library})`,
+    `threads ${info.threads} of ${info.hardwareConcurrency} cores | BLAS ${info.blas}`,
     `oneDNN (MKL-DNN) ${info.mkldnn ? 'on' : 'off'} | OpenMP ${info.openmp ? 'on' : 'off'} | CPU kernels ${info.cpuCapability} | CUDA devices ${info.cudaDevices}`,
-  );
+  ];
+}
+
+export function runEngineDemo(log: (line: string) => void = console.log, steps = 60): { first: number; last: number } {
+  for (const line of describeEngine()) log(line);
   manualSeed(0);
   const net = new TinyConvNet();
   const opt = new Adam(net.parameters(), { lr: 3e-3 });

@@ -10,6 +10,7 @@ import { loadDataset } from '../../data/registry.js';
 import type { StepLog } from '../../train/trainer.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { integer } from '../options.js';
+import { describeEngine } from '../engine-demo.js';
 import { formatReport } from '../report.js';
 import { runTraining } from '../run-training.js';
 import { addTrainOptions, buildTrainConfig, defaultRunDir } from './train.js';
@@ -36,6 +37,7 @@ export function registerStart(program: Command): void {
         config.timeBudgetSeconds !== null
           ? `${(config.timeBudgetSeconds / 60).toFixed(1)} min`
           : `${config.steps} steps`;
+      for (const line of describeEngine()) process.stderr.write(line + '\n');
       process.stderr.write(
         `ncml start: ${config.objective.toUpperCase()} on ${config.dataset} for ${minutes}, run directory ${runDir}\n`,
       );
