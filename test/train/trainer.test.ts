@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -111,6 +111,28 @@ test('a fresh run refuses a directory that already holds a run', async () => {
   assert.throws(
     () => new Trainer(tinyConfig({ steps: 1 }), dir, { data }),
     (e: Error) => e instanceof CheckpointError && /already holds a training run: resume it/.test(e.message),
+  );
+});
+
+test('a corrupt checkpoint file is a clear error naming it, and nothing is deleted', async () => {
+  const dir = tmp();
+  await new Trainer(tinyConfig({ steps: 1 }), dir, { data }).run();
+  const path = latestCheckpoint(dir)!;
+  const file = join(path, 'model.safetensors');
+  const bytes = readFileSync(file);
+  writeFileSync(file, bytes.subarray(0, bytes.length - 10));
+  assert.throws(
+    () => new Trainer(tinyConfig({ steps: 2 }), dir, { data, resumeFrom: path }),
+    (e: Error) => e.message.includes(file) && /truncated|shorter|bytes/.test(e.message),
+  );
+  writeFileSync(join(path, 'state.json'), '{ not json');
+  assert.throws(
+    () => new Trainer(tinyConfig({ steps: 2 }), dir, { data, resumeFrom: path }),
+    /state\.json: not valid JSON/,
+  );
+  assert.deepEqual(
+    listCheckpoints(dir).map((c) => c.step),
+    [1],
   );
 });
 
