@@ -133,7 +133,12 @@ function ensureNativeAddon(lt) {
     mtime(join(root, 'binding.gyp')),
     mtime(join(root, 'scripts', 'libtorch.mjs')),
   );
-  if (!args.has('--force-native') && existsSync(addon) && mtime(addon) >= sources) return;
+  const record = join(root, 'build', 'libtorch.json');
+  if (!args.has('--force-native') && existsSync(addon) && mtime(addon) >= sources) {
+    // `npm ci` builds the addon itself (binding.gyp is npm's default install script); note which libtorch it used.
+    if (!existsSync(record)) writeFileSync(record, JSON.stringify(lt, null, 2) + '\n');
+    return;
+  }
   log(`building the native addon against libtorch from ${lt.source} (${lt.prefix})`);
   const gyp = join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
   const gypArgs = [gyp, 'rebuild', '-j', String(availableParallelism()), '--loglevel=warn'];
@@ -141,7 +146,7 @@ function ensureNativeAddon(lt) {
   if (!process.env.npm_config_nodedir && existsSync('/usr/include/node/common.gypi')) gypArgs.push('--nodedir=/usr');
   run(process.execPath, gypArgs);
   mkdirSync(join(root, 'build'), { recursive: true });
-  writeFileSync(join(root, 'build', 'libtorch.json'), JSON.stringify(lt, null, 2) + '\n');
+  writeFileSync(record, JSON.stringify(lt, null, 2) + '\n');
 }
 
 // ---- 4. TypeScript ----

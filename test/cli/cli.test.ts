@@ -119,3 +119,13 @@ test('data info prints counts, shape, class names and writes the sample grid', (
   assert.equal(info.samplePng, png);
   assert.ok(existsSync(png));
 });
+
+test('info names the libtorch the build found and the library loaded', () => {
+  const r = ncml(['info']);
+  assert.equal(r.status, 0, r.stderr);
+  const info = JSON.parse(r.stdout) as { source: string; library: string; threads: number; torchVersion: string };
+  assert.match(info.source, /^(LIBTORCH|system|python:.+)$/);
+  assert.match(info.library, /libtorch_cpu\.so/);
+  assert.ok(info.threads >= 1);
+  assert.match(info.torchVersion, /^\d+\.\d+/);
+});
