@@ -14,7 +14,7 @@ console.log(
   `# engine benchmark: libtorch ${info.torchVersion} (${info.source}), ${threads} threads, CPU kernels ${info.cpuCapability}`,
 );
 
-const ROUNDS = 3;
+const ROUNDS = 5;
 const N = 32,
   C = 128,
   H = 32,
