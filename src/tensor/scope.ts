@@ -69,9 +69,14 @@ export function scope<T>(fn: () => T): T {
     for (const t of frame) if (!t.kept) t.dispose();
     throw new TypeError('scope() callback returned a Promise: a scope cannot span an await; await outside the scope');
   }
+  const parent = frames[frames.length - 1];
+  // Fast path: nothing returned that could hold a tensor (the common case in loops).
+  if (result === null || typeof result !== 'object') {
+    for (const t of frame) if (!t.kept) t.dispose();
+    return result;
+  }
   const returned = new Set<unknown>();
   collect(result, returned, new Set());
-  const parent = frames[frames.length - 1];
   for (const t of frame) {
     if (t.kept) continue;
     if (returned.has(t)) parent?.push(t);
