@@ -124,35 +124,36 @@ def right_shift(x):
     return F.pad(x.narrow(3, 0, x.shape[3] - 1), (1, 0, 0, 0))
 
 
-class DownShiftedConv2d(nn.Module):
-    """Pads (kw-1)/2 columns on both sides and kh-1 rows on top: sees the rows above."""
+class ShiftedConv2d(nn.Module):
+    """A conv padded only above: 'down' pads (kw-1)/2 columns on both sides and kh-1 rows on top
+    (sees the rows above); 'down-right' pads kw-1 columns on the left and kh-1 rows on top
+    (sees above and to the left)."""
 
-    def __init__(self, in_channels, out_channels, filter_size=(2, 3), stride=1, weight_norm=True, shift_output=False):
+    def __init__(self, shift, in_channels, out_channels, filter_size, stride=1, weight_norm=True, shift_output=False):
         super().__init__()
+        self.shift = shift
         self.filter_size = tuple(filter_size)
         self.shift_output = shift_output
         self.conv = weighted(nn.Conv2d(in_channels, out_channels, self.filter_size, stride=stride), weight_norm)
 
     def forward(self, x):
         kh, kw = self.filter_size
-        side = (kw - 1) // 2
-        y = self.conv(F.pad(x, (side, side, kh - 1, 0)))
-        return down_shift(y) if self.shift_output else y
+        down = self.shift == "down"
+        padding = ((kw - 1) // 2, (kw - 1) // 2, kh - 1, 0) if down else (kw - 1, 0, kh - 1, 0)
+        y = self.conv(F.pad(x, padding))
+        if not self.shift_output:
+            return y
+        return down_shift(y) if down else right_shift(y)
 
 
-class DownRightShiftedConv2d(nn.Module):
-    """Pads kw-1 columns on the left and kh-1 rows on top: sees above and to the left."""
+class DownShiftedConv2d(ShiftedConv2d):
+    def __init__(self, in_channels, out_channels, filter_size=(2, 3), **kw):
+        super().__init__("down", in_channels, out_channels, filter_size, **kw)
 
-    def __init__(self, in_channels, out_channels, filter_size=(2, 2), stride=1, weight_norm=True, shift_output=False):
-        super().__init__()
-        self.filter_size = tuple(filter_size)
-        self.shift_output = shift_output
-        self.conv = weighted(nn.Conv2d(in_channels, out_channels, self.filter_size, stride=stride), weight_norm)
 
-    def forward(self, x):
-        kh, kw = self.filter_size
-        y = self.conv(F.pad(x, (kw - 1, 0, kh - 1, 0)))
-        return right_shift(y) if self.shift_output else y
+class DownRightShiftedConv2d(ShiftedConv2d):
+    def __init__(self, in_channels, out_channels, filter_size=(2, 2), **kw):
+        super().__init__("down-right", in_channels, out_channels, filter_size, **kw)
 
 
 class DownShiftedConvTranspose2d(nn.Module):

@@ -9,7 +9,6 @@
 //   dx = g1 * (out1 > 0 ? 1 : out1 + 1) - g2 * (out2 > 0 ? 1 : out2 + 1),
 // and the next layer keeps that output for its own backward anyway, so saving
 // it costs no memory.
-#include <ATen/Parallel.h>
 #include <torch/csrc/autograd/custom_function.h>
 
 #include "../handle.h"
@@ -71,11 +70,9 @@ struct ConcatElu : public torch::autograd::Function<ConcatElu> {
       HalvesLayout l = halves_layout(input, c);
       at::Tensor x = input.contiguous(l.format);
       out = at::empty({x.size(0), 2 * c, x.size(2), x.size(3)}, x.options().memory_format(l.format));
-      dispatch_float_or_bf16(x.scalar_type(), [&](auto tag) {
+      parallel_rows(x.scalar_type(), l.outer, [&](auto tag, int64_t b, int64_t e) {
         using T = decltype(tag);
-        at::parallel_for(0, l.outer, 1, [&](int64_t b, int64_t e) {
-          forward_rows<T>(data_as<T>(x), data_as<T>(out), b, e, l.inner);
-        });
+        forward_rows<T>(data_as<T>(x), data_as<T>(out), b, e, l.inner);
       });
     }
     ctx->save_for_backward({out});
@@ -98,11 +95,9 @@ struct ConcatElu : public torch::autograd::Function<ConcatElu> {
     at::Tensor o = out.contiguous(l.format);
     at::Tensor g = grad.to(out.scalar_type()).contiguous(l.format);
     at::Tensor dx = at::empty({o.size(0), c, o.size(2), o.size(3)}, o.options().memory_format(l.format));
-    dispatch_float_or_bf16(o.scalar_type(), [&](auto tag) {
+    parallel_rows(o.scalar_type(), l.outer, [&](auto tag, int64_t b, int64_t e) {
       using T = decltype(tag);
-      at::parallel_for(0, l.outer, 1, [&](int64_t b, int64_t e) {
-        backward_rows<T>(data_as<T>(o), data_as<T>(g), data_as<T>(dx), b, e, l.inner);
-      });
+      backward_rows<T>(data_as<T>(o), data_as<T>(g), data_as<T>(dx), b, e, l.inner);
     });
     return {dx};
   }

@@ -3,7 +3,6 @@
 // backward (composite: sigmoid, mul, add forward; their backwards and the
 // chunk's gradient concatenation backward).
 //   s = sigmoid(b);  dx = g;  da = g s;  db = g a s (1 - s)
-#include <ATen/Parallel.h>
 #include <torch/csrc/autograd/custom_function.h>
 
 #include "../handle.h"
@@ -70,11 +69,9 @@ struct GatedResidual : public torch::autograd::Function<GatedResidual> {
     at::Tensor c = c_in.contiguous(l.format);
     at::Tensor x = x_in.contiguous(l.format);
     at::Tensor out = at::empty_like(x, x.options().memory_format(l.format));
-    dispatch_float_or_bf16(c.scalar_type(), [&](auto tag) {
+    parallel_rows(c.scalar_type(), l.outer, [&](auto tag, int64_t b, int64_t e) {
       using T = decltype(tag);
-      at::parallel_for(0, l.outer, 1, [&](int64_t b, int64_t e) {
-        forward_rows<T>(data_as<T>(x), data_as<T>(c), data_as<T>(out), b, e, l.inner);
-      });
+      forward_rows<T>(data_as<T>(x), data_as<T>(c), data_as<T>(out), b, e, l.inner);
     });
     ctx->save_for_backward({c});
     return out;
@@ -92,11 +89,9 @@ struct GatedResidual : public torch::autograd::Function<GatedResidual> {
     HalvesLayout l = halves_layout(c, c.size(1) / 2);
     at::Tensor g = grad.to(c.scalar_type()).contiguous(l.format);
     at::Tensor dc = at::empty_like(c, c.options().memory_format(l.format));
-    dispatch_float_or_bf16(c.scalar_type(), [&](auto tag) {
+    parallel_rows(c.scalar_type(), l.outer, [&](auto tag, int64_t b, int64_t e) {
       using T = decltype(tag);
-      at::parallel_for(0, l.outer, 1, [&](int64_t b, int64_t e) {
-        backward_rows<T>(data_as<T>(c), data_as<T>(g), data_as<T>(dc), b, e, l.inner);
-      });
+      backward_rows<T>(data_as<T>(c), data_as<T>(g), data_as<T>(dc), b, e, l.inner);
     });
     return {grad, dc};
   }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
 #include <cstdint>
 #include <cstring>
@@ -42,6 +43,15 @@ void dispatch_float_or_bf16(at::ScalarType t, F&& f) {
   } else {
     f(uint16_t{});
   }
+}
+
+// Runs f(tag, begin, end) over rows [0, outer) on libtorch's thread pool, tag
+// being the storage type (float, or uint16_t for bfloat16) the kernel instantiates.
+template <typename F>
+void parallel_rows(at::ScalarType dtype, int64_t outer, F&& f) {
+  dispatch_float_or_bf16(dtype, [&](auto tag) {
+    at::parallel_for(0, outer, 1, [&](int64_t begin, int64_t end) { f(tag, begin, end); });
+  });
 }
 
 template <typename T>
