@@ -13,7 +13,7 @@ import { splitTrainValidation } from '../src/data/split.js';
 import { NCPN, type PresetName } from '../src/models/ncpn/index.js';
 import { Adam } from '../src/optim/adam.js';
 import { autocast, engineInfo, getNumThreads, manualSeed, rand, scope } from '../src/tensor/index.js';
-import { defaultTrainConfig } from '../src/train/defaults.js';
+import { defaultTrainConfig } from '../src/runs/config.js';
 import { Trainer } from '../src/train/trainer.js';
 import { fmt, table, timeSteps } from './harness.js';
 

@@ -32,16 +32,24 @@ Napi::Value manual_seed(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// The CPU generator's full state as a uint8 tensor, for exact resume.
+// The default generator of a device (the CPU's when no device string is given).
+static at::Generator default_generator(const Napi::CallbackInfo& info, size_t index) {
+  if (info.Length() <= index || info[index].IsUndefined() || info[index].IsNull())
+    return at::detail::getDefaultCPUGenerator();
+  return at::globalContext().defaultGenerator(c10::Device(arg_string(info, index, "device")));
+}
+
+// getRngState(device?): a generator's full state as a uint8 tensor, for exact resume.
 Napi::Value get_rng_state(const Napi::CallbackInfo& info) {
-  auto gen = at::detail::getDefaultCPUGenerator();
+  auto gen = default_generator(info, 0);
   std::lock_guard<std::mutex> lock(gen.mutex());
   return wrap(info.Env(), gen.get_state());
 }
 
+// setRngState(state, device?)
 Napi::Value set_rng_state(const Napi::CallbackInfo& info) {
   const at::Tensor& state = unwrap(info.Env(), info[0], "state");
-  auto gen = at::detail::getDefaultCPUGenerator();
+  auto gen = default_generator(info, 1);
   std::lock_guard<std::mutex> lock(gen.mutex());
   gen.set_state(state);
   return info.Env().Undefined();

@@ -75,8 +75,9 @@ export interface NativeBinding {
   setNumThreads(n: number): void;
   getNumThreads(): number;
   manualSeed(seed: number): void;
-  getRngState(): Handle;
-  setRngState(state: Handle): void;
+  /** The default generator's state of a device (the CPU's by default). */
+  getRngState(device?: string): Handle;
+  setRngState(state: Handle, device?: string): void;
   setAutocast(enabled: boolean, dtype?: number): boolean;
   isAutocast(): boolean;
   info(): NativeInfo;

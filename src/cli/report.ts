@@ -1,27 +1,27 @@
 // The short markdown report `ncml start` leaves in its run directory.
-import type { TrainConfig } from '../train/config.js';
-import { formatTDistribution } from '../train/t-distribution.js';
-import type { StepLog, TrainSummary } from '../train/trainer.js';
-import type { LsbRow } from './commands/evaluate.js';
+import type { LsbRow } from '../eval/lsb.js';
+import { formatTDistribution } from '../ncml/t-distribution.js';
+import type { TrainConfig } from '../runs/config.js';
+import type { TrainEntry } from '../runs/metrics.js';
+import type { TrainSummary } from '../train/trainer.js';
 
 export interface RunReport {
   runDir: string;
   config: TrainConfig;
   parameters: number;
   summary: TrainSummary;
-  firstLog: StepLog | null;
-  lastLog: StepLog | null;
+  firstLog: TrainEntry | null;
+  lastLog: TrainEntry | null;
   lsb: LsbRow[];
   testExamples: number;
   testSource: string;
 }
 
-const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : 'n/a');
+const f4 = (x: number | null) => (x !== null && Number.isFinite(x) ? x.toFixed(4) : 'n/a');
 
 export function formatReport(r: RunReport): string {
   const c = r.config;
   const m = c.model;
-  const clean = r.lsb.find((row) => row.pi === 0)?.bitsPerDim ?? NaN;
   const buckets = r.lastLog ? Object.entries(r.lastLog.buckets) : [];
   return [
     `# ncml run: ${c.objective.toUpperCase()} on ${c.dataset}`,
@@ -55,9 +55,9 @@ export function formatReport(r: RunReport): string {
     '',
     `${r.testSource}: the first ${r.testExamples} test images, each bit-0 flipped with probability pi.`,
     '',
-    '| pi | bits/dim | Delta log p vs pi = 0 |',
+    '| pi | bits/dim (± s.e.) | Delta log p vs pi = 0 |',
     '| --- | --- | --- |',
-    ...r.lsb.map((row) => `| ${row.pi} | ${f4(row.bitsPerDim)} | ${f4(Math.abs(row.bitsPerDim - clean))} |`),
+    ...r.lsb.map((row) => `| ${row.pi} | ${f4(row.bitsPerDim)} ± ${f4(row.standardError)} | ${f4(row.deltaLogP)} |`),
     '',
     '## Files',
     '',

@@ -2,7 +2,7 @@
 // stopping cleanly with a checkpoint (a second signal exits at once; the
 // checkpoints already written are complete either way).
 import { Trainer, type TrainSummary } from '../train/trainer.js';
-import type { TrainConfig } from '../train/config.js';
+import type { TrainConfig } from '../runs/config.js';
 import { TrainingProgress } from './progress.js';
 
 export async function runTraining(

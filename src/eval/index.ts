@@ -1,1 +1,2 @@
 export * from './bits-per-dim.js';
+export * from './lsb.js';

@@ -5,3 +5,4 @@ export * as mixture from './mixture/index.js';
 export { GaussianFourierProjection, NoiseEmbedding, type NoiseEmbeddingOptions } from './noise-embedding.js';
 export * from './perturbation.js';
 export { pixelHistogram, uniformPixelHistogram } from './pixel-histogram.js';
+export * from './t-distribution.js';

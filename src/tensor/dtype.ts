@@ -5,8 +5,8 @@ export type DType =
 
 export type FloatDType = 'float32' | 'float64' | 'bfloat16' | 'float16';
 
-/** 'cpu', 'cuda' or 'cuda:N'. */
-export type Device = 'cpu' | 'cuda' | `cuda:${number}`;
+/** 'cpu', 'cuda' or 'cuda:N'; 'meta' holds shapes only (tests trace device placement with it). */
+export type Device = 'cpu' | 'meta' | 'cuda' | `cuda:${number}`;
 
 export type MemoryFormat = 'contiguous' | 'preserve' | 'channels_last';
 

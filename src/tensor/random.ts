@@ -8,13 +8,13 @@ export function manualSeed(seed: number): void {
   native.manualSeed(seed);
 }
 
-/** The CPU generator's full state, a uint8 tensor. */
-export function getRngState(): Tensor {
-  return wrap(native.getRngState());
+/** A device's default generator's full state, a uint8 tensor (the CPU's by default). */
+export function getRngState(device: string = 'cpu'): Tensor {
+  return wrap(native.getRngState(device));
 }
 
-export function setRngState(state: Tensor): void {
-  native.setRngState(state.handle);
+export function setRngState(state: Tensor, device: string = 'cpu'): void {
+  native.setRngState(state.handle, device);
 }
 
 /**

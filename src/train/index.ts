@@ -1,8 +1,4 @@
-export * from './config.js';
-export * from './defaults.js';
-export * from './t-distribution.js';
 export * from './objective.js';
-export * from './checkpoint.js';
 export {
   Trainer,
   TrainingDivergedError,

@@ -2,17 +2,28 @@
 // learning-rate decay, gradient clipping, EMA weights, periodic evaluation,
 // crash-safe checkpoints and exact resume. A step whose loss or gradient is
 // not finite never reaches the weights: it is skipped and counted.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 import { DataLoader } from '../data/loader.js';
 import type { Dataset } from '../data/dataset.js';
-import { loadDataset } from '../data/registry.js';
-import { splitTrainValidation } from '../data/split.js';
 import { evaluateBitsPerDim } from '../eval/bits-per-dim.js';
 import { NCPN } from '../models/ncpn/ncpn.js';
 import { createSde } from '../ncml/sde/index.js';
+import {
+  CheckpointError,
+  type CheckpointState,
+  CHECKPOINT_FORMAT,
+  listCheckpoints,
+  readCheckpointState,
+  removeIncompleteCheckpoints,
+  restoreCheckpoint,
+  saveCheckpoint,
+} from '../runs/checkpoint.js';
+import { RESUMABLE_OVERRIDES, resumeConflicts, type TrainConfig } from '../runs/config.js';
+import { appendMetric, type MetricsEntry, metricsPath, truncateMetrics } from '../runs/metrics.js';
+import { loadRunData } from '../runs/data.js';
+import { configPath, createRunDir } from '../runs/run-dir.js';
 import type { Sde } from '../ncml/sde/sde.js';
 import { Adam } from '../optim/adam.js';
 import { Adamax } from '../optim/adamax.js';
@@ -22,18 +33,6 @@ import { exponentialDecay, linearWarmup, type LrSchedule } from '../optim/lr-sch
 import type { Optimizer } from '../optim/optimizer.js';
 import { autocast, manualSeed, scope } from '../tensor/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import {
-  CheckpointError,
-  type CheckpointState,
-  CHECKPOINT_FORMAT,
-  listCheckpoints,
-  readCheckpointState,
-  resumeConflicts,
-  removeIncompleteCheckpoints,
-  restoreCheckpoint,
-  saveCheckpoint,
-} from './checkpoint.js';
-import { RESUMABLE_OVERRIDES, type TrainConfig } from './config.js';
 import { TBucketStats } from './t-buckets.js';
 import { ncmlObjective, type ObjectiveOptions } from './objective.js';
 
@@ -122,9 +121,11 @@ export class Trainer {
     this.#events = opts.events ?? {};
     this.#onFileWritten = opts.onCheckpointFileWritten;
     manualSeed(config.seed);
-    const data = opts.data ?? Trainer.loadData(config);
+    const data = opts.data ?? loadRunData(config);
     this.validation = data.validation;
     this.model = opts.model ?? new NCPN(config.model);
+    // Before the EMA and the optimizer take references to the parameters.
+    if (config.device !== 'cpu') this.model.to(config.device);
     this.model.channelsLast = config.channelsLast;
     this.model.train();
     this.ema = new EMA(this.model, { decay: config.emaDecay, warmup: config.emaWarmup });
@@ -139,7 +140,7 @@ export class Trainer {
     this.#lr = schedule(config);
     this.#buckets = new TBucketStats(this.sde.T);
     let position = undefined;
-    mkdirSync(runDir, { recursive: true });
+    createRunDir(runDir);
     removeIncompleteCheckpoints(runDir);
     if (!opts.resumeFrom && (listCheckpoints(runDir).length > 0 || existsSync(this.metricsPath))) {
       // A fresh run here would mix its metrics and checkpoints with the earlier run's.
@@ -160,22 +161,16 @@ export class Trainer {
       this.skippedSteps = state.skippedSteps;
       this.elapsedSeconds = state.elapsedSeconds;
       position = state.loaderPosition;
-      this.truncateMetrics(state.step);
+      truncateMetrics(runDir, state.step);
     }
     this.loader = new DataLoader(data.train, {
       batchSize: config.batchSize,
       seed: config.seed,
       dropLast: true,
       position,
+      device: config.device,
     });
-    writeFileAtomic(join(runDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-  }
-
-  /** Train split minus the held-out examples, as the config says. */
-  static loadData(config: TrainConfig): { train: Dataset; validation: Dataset | null } {
-    const full = loadDataset(config.dataset, 'train');
-    if (config.validation === 0) return { train: full, validation: null };
-    return splitTrainValidation(full, { validation: config.validation, seed: config.seed });
+    writeFileAtomic(configPath(runDir), JSON.stringify(config, null, 2) + '\n');
   }
 
   /** Ask the loop to save a checkpoint and stop after the current step (signal handlers call this). */
@@ -184,20 +179,11 @@ export class Trainer {
   }
 
   get metricsPath(): string {
-    return join(this.runDir, 'metrics.jsonl');
+    return metricsPath(this.runDir);
   }
 
-  // A resumed run drops metrics logged after its checkpoint, so the file reads as one run.
-  private truncateMetrics(step: number): void {
-    if (!existsSync(this.metricsPath)) return;
-    const kept = readFileSync(this.metricsPath, 'utf8')
-      .split('\n')
-      .filter((line) => line && (JSON.parse(line) as { step: number }).step <= step);
-    writeFileSync(this.metricsPath, kept.map((l) => l + '\n').join(''));
-  }
-
-  private record(entry: object): void {
-    appendFileSync(this.metricsPath, JSON.stringify(entry) + '\n');
+  private record(entry: MetricsEntry): void {
+    appendMetric(this.runDir, entry);
   }
 
   /** One training step; returns the batch loss (NaN for a skipped step). */
@@ -265,6 +251,7 @@ export class Trainer {
       loaderPosition: this.loader.position,
       skippedSteps: this.skippedSteps,
       elapsedSeconds: this.elapsedSeconds,
+      imageShape: [this.loader.dataset.channels, this.loader.dataset.height, this.loader.dataset.width],
       config: this.config,
     };
   }

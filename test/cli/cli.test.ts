@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { listCheckpoints } from '../../src/train/checkpoint.js';
+import { listCheckpoints } from '../../src/runs/checkpoint.js';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
 // A model and data small enough for seconds per run.

@@ -1,7 +1,7 @@
 // A tiny structured dataset and a small config, so training tests run in seconds.
 import { makeDataset, type Dataset } from '../../src/data/dataset.js';
-import { defaultTrainConfig } from '../../src/train/defaults.js';
-import type { TrainConfig } from '../../src/train/config.js';
+import { defaultTrainConfig } from '../../src/runs/config.js';
+import type { TrainConfig } from '../../src/runs/config.js';
 
 /** 8x8 gray images: a bright bar whose row is the label, on a dark background with mild noise. */
 export function barsDataset(count = 64, seed = 1): Dataset {

@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { Trainer, latestCheckpoint, listCheckpoints } from '../../src/train/index.js';
+import { latestCheckpoint, listCheckpoints } from '../../src/runs/index.js';
+import { Trainer } from '../../src/train/index.js';
 import { barsDataset, tinyConfig } from './fixtures.js';
 
 const child = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'train-child.js');

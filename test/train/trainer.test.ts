@@ -7,14 +7,8 @@ import { test } from 'node:test';
 import { NCPN, type NcpnInput } from '../../src/models/ncpn/ncpn.js';
 import { loadFile } from '../../src/serialization/safetensors.js';
 import type { Tensor } from '../../src/tensor/index.js';
-import {
-  CheckpointError,
-  Trainer,
-  TrainingDivergedError,
-  latestCheckpoint,
-  listCheckpoints,
-  loadCheckpointWeights,
-} from '../../src/train/index.js';
+import { CheckpointError, latestCheckpoint, listCheckpoints, loadCheckpointWeights } from '../../src/runs/index.js';
+import { Trainer, TrainingDivergedError } from '../../src/train/index.js';
 import { barsDataset, tinyConfig } from './fixtures.js';
 
 const data = { train: barsDataset(), validation: barsDataset(16, 7) };

@@ -25,19 +25,29 @@ import { Module } from '../../nn/module.js';
 import { Parameter } from '../../nn/parameter.js';
 import { noGrad } from '../../tensor/autograd.js';
 import { ones, zeros } from '../../tensor/creation.js';
+import type { Device } from '../../tensor/dtype.js';
 import { keep } from '../../tensor/scope.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
 export type StreamKind = 'u' | 'ul';
 
-// Strictly-upper-triangular masks (key index > query index), one per length, shared by all layers.
-const futureMasks = new Map<number, Tensor>();
+// Strictly-upper-triangular masks (key index > query index), shared by all
+// layers, keyed by length and device. Bounded: a model sees a few lengths
+// (one per scale and axis); the oldest entry goes when a new one would exceed it.
+const MAX_CACHED_MASKS = 32;
+const futureMasks = new Map<string, Tensor>();
 
-function futureMask(n: number): Tensor {
-  let m = futureMasks.get(n);
+function futureMask(n: number, device: string): Tensor {
+  const key = `${n}@${device}`;
+  let m = futureMasks.get(key);
   if (m === undefined) {
-    m = keep(noGrad(() => ones([n, n], { dtype: 'bool' }).triu(1)));
-    futureMasks.set(n, m);
+    m = keep(noGrad(() => ones([n, n], { dtype: 'bool', device: device as Device }).triu(1)));
+    if (futureMasks.size >= MAX_CACHED_MASKS) {
+      const [oldestKey, oldest] = futureMasks.entries().next().value as [string, Tensor];
+      futureMasks.delete(oldestKey);
+      oldest.dispose();
+    }
+    futureMasks.set(key, m);
   }
   return m;
 }
@@ -94,7 +104,8 @@ export class AxialAttention extends Module {
   /** Scaled dot-product attention over the second-to-last axis, optionally causal (keys after the query masked). */
   private attend(q: Tensor, k: Tensor, v: Tensor, causal: boolean, d: number): Tensor {
     let scores = q.matmul(k.transpose(-1, -2)).mul(1 / Math.sqrt(d));
-    if (causal) scores = scores.maskedFill(futureMask(scores.shape[scores.ndim - 1] as number), -Infinity);
+    if (causal)
+      scores = scores.maskedFill(futureMask(scores.shape[scores.ndim - 1] as number, scores.device), -Infinity);
     return softmax(scores, -1).matmul(v);
   }
 }

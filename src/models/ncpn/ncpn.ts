@@ -17,6 +17,7 @@ import { Embedding } from '../../nn/embedding.js';
 import { Module } from '../../nn/module.js';
 import { NoiseEmbedding } from '../../ncml/noise-embedding.js';
 import { ones } from '../../tensor/creation.js';
+import type { Device } from '../../tensor/dtype.js';
 import { cat } from '../../tensor/ops.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { AxialAttention } from './axial-attention.js';
@@ -145,7 +146,7 @@ export class NCPN extends Module {
     }
     const h = this.conditioning(input);
     const [B, , H, W] = x.shape as [number, number, number, number];
-    let xin = cat([x, ones([B, 1, H, W], { dtype: x.dtype })], 1);
+    let xin = cat([x, ones([B, 1, H, W], { dtype: x.dtype, device: x.device as Device })], 1);
     if (this.channelsLast) xin = xin.contiguous('channels_last');
 
     const uSkips: Tensor[] = [this.uInit.forward(xin)];

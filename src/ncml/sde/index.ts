@@ -55,3 +55,4 @@ export function createSde(kindOrConfig: SdeKind | SdeConfig, params: object = {}
       return new SubVpSde(rest);
   }
 }
+export { SdeConfigSchema, SDE_KINDS, defaultSdeConfig } from './config.js';

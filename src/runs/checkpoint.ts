@@ -18,7 +18,7 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { loadFile, saveFile } from '../serialization/safetensors.js';
 import { getRngState, setRngState, type Tensor } from '../tensor/index.js';
 import { fsyncDirectory, writeFileAtomic } from '../util/atomic-write.js';
-import { parseTrainConfig, RESUMABLE_OVERRIDES, type TrainConfig } from './config.js';
+import { configDifferences, parseTrainConfig, type TrainConfig } from './config.js';
 
 export const CHECKPOINT_FORMAT = 'ncml-checkpoint-1';
 
@@ -33,6 +33,8 @@ export interface CheckpointState {
   skippedSteps: number;
   /** Training seconds over all sessions. */
   elapsedSeconds: number;
+  /** [C, H, W] of the training images (absent in checkpoints that predate it). */
+  imageShape?: [number, number, number];
   config: TrainConfig;
 }
 
@@ -105,8 +107,13 @@ export function saveCheckpoint(
   const modelState = objs.model.stateDict();
   const emaState = new Map(modelState);
   for (const [n, t] of objs.ema.shadow) emaState.set(n, t);
-  const rng = getRngState();
-  const trainerState = optimizerTensors(objs.model, objs.optimizer).set('rng.cpu', rng);
+  // The CPU generator always drives t, noise and dropout draws made on the CPU;
+  // a model on another device also draws there, so that generator is saved too.
+  const device = state.config.device;
+  const rngs = new Map<string, Tensor>([['rng.cpu', getRngState()]]);
+  if (device !== 'cpu') rngs.set(`rng.${device}`, getRngState(device));
+  const trainerState = optimizerTensors(objs.model, objs.optimizer);
+  for (const [k, t] of rngs) trainerState.set(k, t);
   const files: [string, () => void][] = [
     ['model.safetensors', () => saveFile(join(tmp, 'model.safetensors'), modelState, meta)],
     ['ema.safetensors', () => saveFile(join(tmp, 'ema.safetensors'), emaState, meta)],
@@ -119,7 +126,7 @@ export function saveCheckpoint(
       opts.onFileWritten?.(file);
     }
   } finally {
-    rng.dispose();
+    for (const t of rngs.values()) t.dispose();
   }
   rmSync(final, { recursive: true, force: true }); // a leftover without state.json
   renameSync(tmp, final);
@@ -152,28 +159,17 @@ export function readCheckpointState(path: string): CheckpointState {
       `${file}: unknown checkpoint format '${String(s.format)}', expected ${CHECKPOINT_FORMAT}`,
     );
   }
-  return { ...s, config: parseTrainConfig(s.config) };
-}
-
-/** Names every field where two model configs differ. */
-export function configDifferences(saved: NcpnConfig, current: NcpnConfig): string[] {
-  const keys = new Set([...Object.keys(saved), ...Object.keys(current)]) as Set<keyof NcpnConfig>;
-  return [...keys]
-    .filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(current[k]))
-    .map((k) => `${k}: ${JSON.stringify(saved[k])} in the checkpoint, ${JSON.stringify(current[k])} in the model`);
-}
-
-/** Settings of a resumed run that differ from its checkpoint's, other than those allowed to change. */
-export function resumeConflicts(saved: TrainConfig, current: TrainConfig): string[] {
-  const free = new Set<string>(RESUMABLE_OVERRIDES);
-  const keys = new Set([...Object.keys(saved), ...Object.keys(current)]) as Set<keyof TrainConfig>;
-  return [...keys]
-    .filter((k) => !free.has(k) && JSON.stringify(saved[k]) !== JSON.stringify(current[k]))
-    .map((k) => `${k}: ${JSON.stringify(saved[k])} in the checkpoint, ${JSON.stringify(current[k])} now`);
+  // Checkpoints from before `device` was a setting trained on the CPU.
+  const config: unknown = typeof s.config === 'object' && s.config !== null ? { device: 'cpu', ...(s.config as object) } : s.config;
+  try {
+    return { ...s, config: parseTrainConfig(config) };
+  } catch (e) {
+    throw new CheckpointError(`${file}: ${(e as Error).message}`);
+  }
 }
 
 function assertSameModel(path: string, saved: NcpnConfig, model: NCPN): void {
-  const diffs = configDifferences(saved, model.config);
+  const diffs = configDifferences(saved, model.config).map((d) => d.replace(' now', ' in the model'));
   if (diffs.length > 0) {
     throw new CheckpointError(`checkpoint ${path} does not match the model's config: ${diffs.join('; ')}`);
   }
@@ -207,6 +203,9 @@ export function restoreCheckpoint(path: string, objs: TrainingObjects): Checkpoi
   const rng = trainer.get('rng.cpu');
   if (!rng) throw new CheckpointError(`${path}/trainer.safetensors has no RNG state ('rng.cpu')`);
   setRngState(rng);
+  const device = state.config.device;
+  const deviceRng = device === 'cpu' ? undefined : trainer.get(`rng.${device}`);
+  if (deviceRng) setRngState(deviceRng, device);
   for (const t of [...ema.values(), ...trainer.values()]) t.dispose();
   return state;
 }

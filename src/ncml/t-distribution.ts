@@ -1,7 +1,9 @@
 // mu, the distribution of noise levels t in the NCML objective (paper Eq. 7).
 // An atom at t = 0 makes NCML "MLE plus a regularizer" (paper Sec. 4):
 // lambda_t = mu(t) / mu(0).
-import { rand, randint, type Tensor, where, zeros } from '../tensor/index.js';
+import { z } from 'zod';
+
+import { type Device, rand, randint, type Tensor, where, zeros } from '../tensor/index.js';
 
 export type TDistribution =
   /** Plain maximum likelihood: always t = 0. */
@@ -12,6 +14,13 @@ export type TDistribution =
   | { kind: 'grid'; levels: number }
   /** Uniform on [0, T]. */
   | { kind: 'uniform' };
+
+export const TDistributionSchema: z.ZodType<TDistribution> = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('clean') }).strict(),
+  z.object({ kind: z.literal('atom'), p0: z.number().min(0).max(1) }).strict(),
+  z.object({ kind: z.literal('grid'), levels: z.number().int().min(2) }).strict(),
+  z.object({ kind: z.literal('uniform') }).strict(),
+]);
 
 export const DEFAULT_T_DISTRIBUTION: TDistribution = { kind: 'atom', p0: 0.5 };
 
@@ -41,21 +50,22 @@ export function formatTDistribution(mu: TDistribution): string {
   }
 }
 
-/** Draws one t per example ([batch], float32) from libtorch's seeded generator. */
-export function sampleT(mu: TDistribution, T: number, batch: number): Tensor {
+/** Draws one t per example ([batch], float32, on `device`) from libtorch's seeded generator. */
+export function sampleT(mu: TDistribution, T: number, batch: number, device: string = 'cpu'): Tensor {
+  const on = { device: device as Device };
   switch (mu.kind) {
     case 'clean':
-      return zeros([batch]);
+      return zeros([batch], on);
     case 'uniform':
-      return rand([batch]).mul_(T);
+      return rand([batch], on).mul_(T);
     case 'grid':
-      return randint(0, mu.levels, [batch])
+      return randint(0, mu.levels, [batch], on)
         .float()
         .mul_(T / (mu.levels - 1));
     case 'atom': {
       // 1 - U lies in (0, 1], so noisy draws never hit t = 0 exactly.
-      const noisy = rand([batch]).rsub(1).mul_(T);
-      return where(rand([batch]).lt(mu.p0), 0, noisy);
+      const noisy = rand([batch], on).rsub(1).mul_(T);
+      return where(rand([batch], on).lt(mu.p0), 0, noisy);
     }
   }
 }
