@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import type { Command } from 'commander';
 
-import { integer } from './options.js';
+import { choice, integer } from './options.js';
 
 export interface CommonEvalFlags {
   /** One or more checkpoints or run directories. */
@@ -33,15 +33,7 @@ export function addCommonEvalOptions(cmd: Command, { several = false } = {}): Co
     .option('--examples <n>', 'evaluate the first n test images', integer(1))
     .option('--seed <n>', 'seed of every random draw of the evaluation', integer(0, 2 ** 32 - 1), 0)
     .option('--out <dir>', 'results directory (default: eval/<kind>/ in the run directory)')
-    .option(
-      '--weights <which>',
-      'ema or model',
-      (v: string) => {
-        if (v !== 'ema' && v !== 'model') throw new Error(`--weights: expected ema or model, got '${v}'`);
-        return v;
-      },
-      'ema',
-    );
+    .option('--weights <which>', 'ema or model', choice(['ema', 'model'] as const), 'ema');
 }
 
 /** The results directory of an evaluation. */
