@@ -1,5 +1,8 @@
 // Shared assertions for tests.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import type { Tensor } from '../src/tensor/index.js';
 
@@ -29,4 +32,17 @@ export function assertClose(
 
 export function values(t: Tensor): number[] {
   return Array.from(t.double().toArray() as Float64Array);
+}
+
+const made: string[] = [];
+
+/**
+ * A fresh directory in the system temp folder, removed when the test process
+ * exits (pass or fail), so a full test run leaves nothing behind.
+ */
+export function tempDir(prefix = 'ncml-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  if (made.length === 0) process.on('exit', () => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  made.push(dir);
+  return dir;
 }

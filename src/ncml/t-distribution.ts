@@ -3,7 +3,7 @@
 // lambda_t = mu(t) / mu(0).
 import { z } from 'zod';
 
-import { type Device, rand, randint, type Tensor, where, zeros } from '../tensor/index.js';
+import { type Device, rand, randint, type Tensor, zeros } from '../tensor/index.js';
 
 export type TDistribution =
   /** Plain maximum likelihood: always t = 0. */
@@ -65,7 +65,8 @@ export function sampleT(mu: TDistribution, T: number, batch: number, device: str
     case 'atom': {
       // 1 - U lies in (0, 1], so noisy draws never hit t = 0 exactly.
       const noisy = rand([batch], on).rsub(1).mul_(T);
-      return where(rand([batch], on).lt(mu.p0), 0, noisy);
+      // noisy * [u >= p0] rather than where(): the same values, and it runs on every backend (meta too).
+      return noisy.mul_(rand([batch], on).ge(mu.p0));
     }
   }
 }

@@ -8,6 +8,11 @@ export type FloatDType = 'float32' | 'float64' | 'bfloat16' | 'float16';
 /** 'cpu', 'cuda' or 'cuda:N'; 'meta' holds shapes only (tests trace device placement with it). */
 export type Device = 'cpu' | 'meta' | 'cuda' | `cuda:${number}`;
 
+/** True for a device name ('cpu', 'meta', 'cuda', 'cuda:N'), false for a dtype name. */
+export function isDevice(name: string): name is Device {
+  return name === 'cpu' || name === 'meta' || name === 'cuda' || /^cuda:\d+$/.test(name);
+}
+
 export type MemoryFormat = 'contiguous' | 'preserve' | 'channels_last';
 
 // c10::ScalarType codes.

@@ -10,6 +10,7 @@ import {
   type Device,
   type MemoryFormat,
   dtypeCode,
+  isDevice,
   dtypeFromCode,
   memoryFormatCode,
 } from './dtype.js';
@@ -234,8 +235,8 @@ export class Tensor {
     const o: ToOptions =
       typeof target === 'object'
         ? target
-        : target === 'cpu' || target.startsWith('cuda')
-          ? { device: target as Device }
+        : isDevice(target)
+          ? { device: target }
           : { dtype: target as DType };
     const fmt = o.memoryFormat === undefined ? null : memoryFormatCode(o.memoryFormat);
     return wrap(

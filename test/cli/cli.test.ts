@@ -1,13 +1,13 @@
 // The command line as a user runs it: a real process, real data, real files.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { listCheckpoints } from '../../src/runs/checkpoint.js';
+import { tempDir } from '../helpers.js';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
 // A model and data small enough for seconds per run.
@@ -52,7 +52,7 @@ for (const [args, message] of badInputs) {
 }
 
 test('a bad --config file names the file and the problem', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ncml-cli-'));
+  const dir = tempDir('ncml-cli-');
   const file = join(dir, 'config.json');
   writeFileSync(file, JSON.stringify({ batchSize: -3 }));
   const r = ncml(['train', '--config', file]);
@@ -61,7 +61,7 @@ test('a bad --config file names the file and the problem', () => {
 });
 
 test('train runs, checkpoints, and --resume continues the run', () => {
-  const out = mkdtempSync(join(tmpdir(), 'ncml-cli-'));
+  const out = tempDir('ncml-cli-');
   const first = ncml(['train', ...SMALL, '--steps', '2', '--out', out]);
   assert.equal(first.status, 0, first.stderr);
   assert.match(first.stdout, /done: 2 steps/);
@@ -76,7 +76,7 @@ test('train runs, checkpoints, and --resume continues the run', () => {
 });
 
 test('SIGINT stops training after the current step with a checkpoint', async () => {
-  const out = mkdtempSync(join(tmpdir(), 'ncml-cli-'));
+  const out = tempDir('ncml-cli-');
   const proc = spawn(process.execPath, [cli, 'train', ...SMALL, '--steps', '100000', '--out', out], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -97,7 +97,7 @@ test('SIGINT stops training after the current step with a checkpoint', async () 
 });
 
 test('data info prints counts, shape, class names and writes the sample grid', () => {
-  const png = join(mkdtempSync(join(tmpdir(), 'ncml-cli-')), 'grid.png');
+  const png = join(tempDir('ncml-cli-'), 'grid.png');
   const r = ncml(['data', 'info', '--dataset', 'fashion-mnist', '--png', png]);
   assert.equal(r.status, 0, r.stderr);
   const info = JSON.parse(r.stdout) as {

@@ -1,19 +1,19 @@
 // Builders for small on-the-fly data files (IDX, CIFAR-10, PNG) and error checks.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 
 import pngjs from 'pngjs';
 
 import { DatasetError } from '../../src/data/dataset-error.js';
+import { tempDir as exitCleanedTempDir } from '../helpers.js';
 
 const { PNG } = pngjs;
 
-/** A fresh temp directory, removed by the returned cleanup. */
+/** A fresh temp directory, removed by the returned cleanup (and in any case when the process exits). */
 export function tempDir(prefix = 'ncml-data-'): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = exitCleanedTempDir(prefix);
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

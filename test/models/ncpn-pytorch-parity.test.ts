@@ -4,19 +4,18 @@
 // parameters in float64. This shows that our architecture is the
 // straightforward PyTorch one and that our checkpoints' weights load in PyTorch.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 
 import { NCPN, type NcpnConfig, type PresetName, presetConfig } from '../../src/models/ncpn/index.js';
 import { loadFile, saveFile } from '../../src/serialization/safetensors.js';
 import { type Tensor, manualSeed, noGrad, randn, randnLike, tensor } from '../../src/tensor/index.js';
-import { assertClose, values } from '../helpers.js';
+import { assertClose, values, tempDir } from '../helpers.js';
 import { runPython } from '../python.js';
 import { PYTHON_HELPERS, assertTorchAvailable } from '../serialization/torch-reference.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'ncml-ncpn-parity-'));
+const dir = tempDir('ncml-ncpn-parity-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Case {

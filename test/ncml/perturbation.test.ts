@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +16,7 @@ import { FASHION_MNIST_TRAIN_IMAGES, documentedTables, readIdxImages } from '../
 import { pixelHistogram, uniformPixelHistogram } from '../../src/ncml/pixel-histogram.js';
 import { createSde } from '../../src/ncml/sde/index.js';
 import { type Tensor, manualSeed, randint, tensor, where } from '../../src/tensor/index.js';
-import { assertClose } from '../helpers.js';
+import { assertClose, tempDir } from '../helpers.js';
 
 const KINDS = ['ve', 'vp', 'subvp'] as const;
 
@@ -116,7 +115,7 @@ test('timeAtMeanPerturbation finds where the mean reaches a level', () => {
 });
 
 test('readIdxImages reads the pixels after the 16-byte header', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ncml-idx-'));
+  const dir = tempDir('ncml-idx-');
   const header = Buffer.from([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2]);
   writeFileSync(join(dir, 'ok.gz'), gzipSync(Buffer.concat([header, Buffer.from([1, 2, 3, 4])])));
   assert.deepEqual(Array.from(readIdxImages(join(dir, 'ok.gz'))), [1, 2, 3, 4]);

@@ -1,28 +1,18 @@
 // Files: saveFile writes atomically (via writeFileAtomic), loadFile and
 // readHeader read them back.
 import assert from 'node:assert/strict';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 
 import { safetensors } from '../../src/index.js';
 import { tensor } from '../../src/tensor/index.js';
 import { writeFileAtomic } from '../../src/util/atomic-write.js';
+import { tempDir } from '../helpers.js';
 
 const { loadFile, readHeader, readMetadata, saveFile, serialize } = safetensors;
 
-const root = mkdtempSync(join(tmpdir(), 'ncml-safetensors-file-'));
+const root = tempDir('ncml-safetensors-file-');
 after(() => rmSync(root, { recursive: true, force: true }));
 
 let dirs = 0;

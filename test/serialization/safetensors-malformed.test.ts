@@ -1,14 +1,14 @@
 // Every malformed input is built on the fly and must be refused with a
 // SafetensorsError that says what is wrong.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
 import { safetensors } from '../../src/index.js';
 import { tensor } from '../../src/tensor/index.js';
 import { rawSafetensors } from './raw-safetensors.js';
+import { tempDir } from '../helpers.js';
 
 const { SafetensorsError, deserialize, loadFile, readHeader } = safetensors;
 
@@ -240,7 +240,7 @@ test('a well-formed hand-built file with no padding is accepted', () => {
 });
 
 describe('errors reading files name the file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ncml-safetensors-'));
+  const dir = tempDir('ncml-safetensors-');
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('loadFile and readHeader on a corrupt file', () => {

@@ -1,16 +1,16 @@
 // Interoperability with PyTorch, through an independent reader and writer in
 // Python (see torch-reference.ts).
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 
 import { safetensors } from '../../src/index.js';
 import { type Tensor, arange, fromTypedArray, isFloatingPoint, randn, tensor } from '../../src/tensor/index.js';
 import { type TensorDescription, torchRead, torchWrite } from './torch-reference.js';
+import { tempDir } from '../helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'ncml-safetensors-torch-'));
+const dir = tempDir('ncml-safetensors-torch-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The same description the Python side prints. */

@@ -1,8 +1,6 @@
 // A checkpoint's weights load in PyTorch: the twin in bench/python/ncpn.py reads
 // ema.safetensors (names and config from the file) and computes what we compute.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +10,7 @@ import { loadFile, saveFile } from '../../src/serialization/safetensors.js';
 import { noGrad, rand, tensor } from '../../src/tensor/index.js';
 import { latestCheckpoint, loadCheckpointWeights } from '../../src/runs/index.js';
 import { Trainer } from '../../src/train/index.js';
-import { assertClose, values } from '../helpers.js';
+import { assertClose, values, tempDir } from '../helpers.js';
 import { PYTHON } from '../python.js';
 import { assertTorchAvailable } from '../serialization/torch-reference.js';
 import { barsDataset, tinyConfig } from './fixtures.js';
@@ -21,7 +19,7 @@ const twin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'be
 
 test("a checkpoint's EMA weights load into the PyTorch twin and give our output", async () => {
   assertTorchAvailable();
-  const dir = mkdtempSync(join(tmpdir(), 'ncml-ckpt-torch-'));
+  const dir = tempDir('ncml-ckpt-torch-');
   const config = tinyConfig({ steps: 3 });
   await new Trainer(config, dir, { data: { train: barsDataset(), validation: null } }).run();
   const checkpoint = latestCheckpoint(dir)!;

@@ -2,8 +2,7 @@
 // intact and loadable, and training resumes from them.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { latestCheckpoint, listCheckpoints } from '../../src/runs/index.js';
 import { Trainer } from '../../src/train/index.js';
 import { barsDataset, tinyConfig } from './fixtures.js';
+import { tempDir } from '../helpers.js';
 
 const child = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'train-child.js');
 
@@ -32,7 +32,7 @@ function runUntilPausedThenKill(runDir: string, pauseAt: number, pauseAfter: str
 
 for (const pauseAfter of ['model.safetensors', 'trainer.safetensors', 'state.json']) {
   test(`killed after writing ${pauseAfter} of a checkpoint: the previous ones load and training resumes`, async () => {
-    const runDir = mkdtempSync(join(tmpdir(), 'ncml-kill-'));
+    const runDir = tempDir('ncml-kill-');
     assert.equal(await runUntilPausedThenKill(runDir, 5, pauseAfter), 'SIGKILL');
     assert.deepEqual(
       listCheckpoints(runDir).map((c) => c.step),

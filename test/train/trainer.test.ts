@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
@@ -10,9 +9,10 @@ import type { Tensor } from '../../src/tensor/index.js';
 import { CheckpointError, latestCheckpoint, listCheckpoints, loadCheckpointWeights } from '../../src/runs/index.js';
 import { Trainer, TrainingDivergedError } from '../../src/train/index.js';
 import { barsDataset, tinyConfig } from './fixtures.js';
+import { tempDir } from '../helpers.js';
 
 const data = { train: barsDataset(), validation: barsDataset(16, 7) };
-const tmp = () => mkdtempSync(join(tmpdir(), 'ncml-train-'));
+const tmp = () => tempDir('ncml-train-');
 
 async function meanLoss(objective: 'ncml' | 'mle'): Promise<{ first: number; last: number }> {
   const losses: number[] = [];

@@ -37,7 +37,8 @@ export type StreamKind = 'u' | 'ul';
 const MAX_CACHED_MASKS = 32;
 const futureMasks = new Map<string, Tensor>();
 
-function futureMask(n: number, device: string): Tensor {
+/** The [n, n] mask of keys after the query (true = masked), on `device`; cached. */
+export function causalMask(n: number, device: string): Tensor {
   const key = `${n}@${device}`;
   let m = futureMasks.get(key);
   if (m === undefined) {
@@ -105,7 +106,7 @@ export class AxialAttention extends Module {
   private attend(q: Tensor, k: Tensor, v: Tensor, causal: boolean, d: number): Tensor {
     let scores = q.matmul(k.transpose(-1, -2)).mul(1 / Math.sqrt(d));
     if (causal)
-      scores = scores.maskedFill(futureMask(scores.shape[scores.ndim - 1] as number, scores.device), -Infinity);
+      scores = scores.maskedFill(causalMask(scores.shape[scores.ndim - 1] as number, scores.device), -Infinity);
     return softmax(scores, -1).matmul(v);
   }
 }

@@ -69,6 +69,15 @@ class StreamBlocks extends Module {
   }
 }
 
+/**
+ * x [B, C, H, W] with a constant ones channel appended: after zero padding it
+ * tells the shifted convolutions where the image ends. Made on x's device and dtype.
+ */
+export function withOnesChannel(x: Tensor): Tensor {
+  const [B, , H, W] = x.shape as [number, number, number, number];
+  return cat([x, ones([B, 1, H, W], { dtype: x.dtype, device: x.device as Device })], 1);
+}
+
 export interface NcpnInput {
   /** Noise level per example [B] (SDE time; 0 = clean). Required when the model is noise-conditional. */
   t?: Tensor | null;
@@ -145,8 +154,7 @@ export class NCPN extends Module {
       throw new RangeError(`NCPN expects images [B, ${c.channels}, H, W], got [${x.shape.join(', ')}]`);
     }
     const h = this.conditioning(input);
-    const [B, , H, W] = x.shape as [number, number, number, number];
-    let xin = cat([x, ones([B, 1, H, W], { dtype: x.dtype, device: x.device as Device })], 1);
+    let xin = withOnesChannel(x);
     if (this.channelsLast) xin = xin.contiguous('channels_last');
 
     const uSkips: Tensor[] = [this.uInit.forward(xin)];
