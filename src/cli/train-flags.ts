@@ -260,23 +260,52 @@ export function applyTrainFlags(base: TrainConfig, typed: Record<string, unknown
   return overlayTrainConfig(base, next);
 }
 
-/** The config of a fresh run: defaults, then the --config file, then the typed flags; the model follows the dataset. */
-export function freshTrainConfig(typed: Record<string, unknown>, file: Record<string, unknown> | null): TrainConfig {
+/**
+ * The config of a fresh run: defaults, then the --config file, then the typed
+ * flags. What neither sets follows the dataset: the model's channels, and for
+ * datasets under 20,000 images a validation hold-out of 10% instead of 2,000.
+ */
+export function freshTrainConfig(
+  typed: Record<string, unknown>,
+  file: Record<string, unknown> | null,
+): { config: TrainConfig; notes: string[] } {
+  const notes: string[] = [];
   let config = defaultTrainConfig();
   if (file !== null) config = overlayTrainConfig(config, file);
-  const fileSetsChannels = (file?.model as Record<string, unknown> | undefined)?.channels !== undefined;
-  if (typed.channels === undefined && !fileSetsChannels) {
-    const dataset = (typed.dataset as string | undefined) ?? config.dataset;
-    const channels = datasetChannels(dataset);
+  const spec = (typed.dataset as string | undefined) ?? config.dataset;
+  const fileModel = file?.model as Record<string, unknown> | undefined;
+  if (typed.channels === undefined && fileModel?.channels === undefined) {
+    const channels = datasetFacts(spec).channels;
     if (channels !== config.model.channels) config = overlayTrainConfig(config, { model: { channels } });
   }
-  return applyTrainFlags(config, typed);
+  if (typed.validation === undefined && file?.validation === undefined) {
+    const { count, source } = datasetFacts(spec);
+    if (count < 20000) {
+      const validation = Math.floor(count / 10);
+      config = overlayTrainConfig(config, { validation });
+      notes.push(
+        `holding out ${validation} of the ${count} images of ${source} for validation (10%; --validation changes it)`,
+      );
+    }
+  }
+  return { config: applyTrainFlags(config, typed), notes };
 }
 
-/** The channel count of a dataset (1 or 3), from its training split. */
-export function datasetChannels(spec: string): 1 | 3 {
-  if (spec === 'fashion-mnist' || spec === 'mnist' || spec.startsWith('fashion-mnist:')) return 1;
-  if (spec.startsWith('cifar10:')) return 3;
-  const c = loadDataset(spec, 'train').channels;
-  return c === 3 ? 3 : 1;
+const facts = new Map<string, { channels: 1 | 3; count: number; source: string }>();
+
+/** Channels (1 or 3), image count and source of a dataset's training split. */
+export function datasetFacts(spec: string): { channels: 1 | 3; count: number; source: string } {
+  if (spec === 'fashion-mnist') return { channels: 1, count: 60000, source: 'fashion-mnist' };
+  let f = facts.get(spec);
+  if (f === undefined) {
+    const ds = loadDataset(spec, 'train');
+    if (ds.channels !== 1 && ds.channels !== 3) {
+      throw new InvalidArgumentError(
+        `${ds.source} has ${ds.channels}-channel images; NCPN models take 1 (gray) or 3 (RGB) channels`,
+      );
+    }
+    f = { channels: ds.channels, count: ds.count, source: ds.source };
+    facts.set(spec, f);
+  }
+  return f;
 }

@@ -22,7 +22,7 @@ import {
 } from '../runs/checkpoint.js';
 import { RESUMABLE_OVERRIDES, resumeConflicts, type TrainConfig } from '../runs/config.js';
 import { appendMetric, type MetricsEntry, metricsPath, truncateMetrics } from '../runs/metrics.js';
-import { loadRunData } from '../runs/data.js';
+import { DataMismatchError, loadRunData } from '../runs/data.js';
 import { configPath, createRunDir } from '../runs/run-dir.js';
 import type { Sde } from '../ncml/sde/sde.js';
 import { Adam } from '../optim/adam.js';
@@ -122,6 +122,14 @@ export class Trainer {
     this.#onFileWritten = opts.onCheckpointFileWritten;
     manualSeed(config.seed);
     const data = opts.data ?? loadRunData(config);
+    if (data.train.channels !== config.model.channels) {
+      const d = data.train;
+      throw new DataMismatchError(
+        `the model takes ${config.model.channels}-channel images (model.channels ${config.model.channels}); ` +
+          `${d.source} has ${d.channels}x${d.height}x${d.width} images: set model.channels (--channels) to ${d.channels}, ` +
+          'or leave it unset so the model follows the dataset',
+      );
+    }
     this.validation = data.validation;
     this.model = opts.model ?? new NCPN(config.model);
     // Before the EMA and the optimizer take references to the parameters.

@@ -43,15 +43,16 @@ export function buildTrainConfig(cmd: Command): { config: TrainConfig; runDir: s
     if (file !== null) config = withFile(config, file, typed.config as string);
     return { config: applyTrainFlags(config, typed), runDir: out ?? runDir, resumeFrom: checkpoint };
   }
-  let config: TrainConfig;
+  let fresh: ReturnType<typeof freshTrainConfig>;
   try {
-    config = freshTrainConfig(typed, file);
+    fresh = freshTrainConfig(typed, file);
   } catch (e) {
     if (file !== null && !(e instanceof InvalidArgumentError))
       throw new Error(`--config ${String(typed.config)}: ${(e as Error).message}`);
     throw e;
   }
-  return { config, runDir: out ?? runDirFor(config) };
+  for (const note of fresh.notes) process.stderr.write(`${note}\n`);
+  return { config: fresh.config, runDir: out ?? runDirFor(fresh.config) };
 }
 
 function withFile(config: TrainConfig, file: Record<string, unknown>, path: string): TrainConfig {
