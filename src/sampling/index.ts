@@ -15,6 +15,7 @@ export {
   type KnownRegion,
   makeCorrector,
   makePredictor,
+  planRefinement,
   PREDICTORS,
   type PredictorName,
   refine,
@@ -24,3 +25,13 @@ export {
 export { modelScoreFn, type ModelScoreOptions, type ScoreFn } from './score-fn.js';
 export { defaultEps, refinementTimes } from './time-grid.js';
 export { forwardTransition, type Transition } from './transition.js';
+export { classGridLabels } from './class-grid.js';
+export {
+  type Completion,
+  type CompletionOptions,
+  completeImages,
+  SAMPLING_METHODS,
+  type SamplingMethod,
+} from './completion.js';
+export { defaultT0, SAMPLING_DEFAULTS, type SamplingDefaults } from './defaults.js';
+export { checkTwoPhase, sampleTwoPhase, type TwoPhaseOptions, type TwoPhaseSample } from './two-phase.js';

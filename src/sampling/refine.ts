@@ -112,10 +112,22 @@ function checkT0(sde: Sde, t0: number): void {
   }
 }
 
-/** Refines x (drawn at t0) to a clean image by the reverse diffusion with the model's score (or opts.scoreFn). */
-export function refine(model: NCPN | null, sde: Sde, x: Tensor, opts: RefineOptions): Refined {
+/**
+ * Checks the settings (t0 in (0, T], the grid, the predictor and corrector)
+ * and returns the grid; the two-phase sampler calls it before phase 1.
+ */
+export function planRefinement(sde: Sde, opts: RefineOptions): number[] {
   checkT0(sde, opts.t0);
   const times = refinementTimes(opts.t0, opts.eps ?? defaultEps(sde), opts.steps);
+  const probe: ScoreFn = (x) => x;
+  makePredictor(opts.predictor ?? 'euler-maruyama', sde, probe);
+  makeCorrector(opts.corrector ?? 'none', sde, probe, { snr: opts.snr ?? DEFAULT_SNR, steps: opts.correctorSteps });
+  return times;
+}
+
+/** Refines x (drawn at t0) to a clean image by the reverse diffusion with the model's score (or opts.scoreFn). */
+export function refine(model: NCPN | null, sde: Sde, x: Tensor, opts: RefineOptions): Refined {
+  const times = planRefinement(sde, opts);
   const n = x.shape[0] as number;
   if (model === null && opts.scoreFn === undefined) throw new TypeError('refine: give a model or a scoreFn');
   const labels = model === null ? null : classLabels(model, opts.y, n);
