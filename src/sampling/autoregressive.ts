@@ -56,7 +56,7 @@ export interface AutoregressiveOptions {
   batchSize?: number;
   /** Makes the per-pixel parameter provider (default: the reference stepper). */
   stepper?: ArStepperFactory;
-  /** Called after every finished row: rows done and rows in all, over every batch. */
+  /** Called with 0 at the start, then after every finished row: rows done and rows in all, over every batch. */
   onRow?: (done: number, total: number) => void;
 }
 
@@ -126,6 +126,7 @@ export function sampleAutoregressive(model: NCPN, opts: AutoregressiveOptions): 
   const total = batches * c.height;
   const run = (): AutoregressiveSample =>
     scope(() => {
+      opts.onRow?.(0, total);
       const xs: Tensor[] = [];
       const logps: Tensor[] = [];
       for (let b = 0; b < batches; b++) {

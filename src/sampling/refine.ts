@@ -93,7 +93,7 @@ export interface RefineOptions {
   scoreFn?: ScoreFn;
   known?: KnownRegion | null;
   seed?: number;
-  /** Called after every grid step: steps done and steps in all. */
+  /** Called with 0 at the start, then after every grid step: steps done and steps in all. */
   onStep?: (done: number, total: number) => void;
 }
 
@@ -151,6 +151,7 @@ export function refine(model: NCPN | null, sde: Sde, x: Tensor, opts: RefineOpti
       let current = x;
       let evaluations = 0;
       const total = times.length - 1;
+      opts.onStep?.(0, total);
       for (let k = 0; k < total; k++) {
         const t = times[k] as number;
         const tNext = times[k + 1] as number;

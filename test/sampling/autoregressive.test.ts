@@ -112,7 +112,8 @@ test('batches, the row callback and a custom stepper factory', () => {
     assert.deepEqual(batches, [2, 2, 1]);
     assert.equal(reads, 3 * 12);
     assert.deepEqual(rows.at(-1), [9, 9]);
-    assert.equal(rows.length, 9);
+    assert.equal(rows.length, 10);
+    assert.deepEqual(rows[0], [0, 9]);
     const expected = noGrad(() => logProb(model, s.x));
     assertClose(s.logProb, values(expected), 1e-3, 1e-5);
   });
