@@ -2,9 +2,11 @@
 // The ncml command line.
 import { Command, CommanderError } from 'commander';
 
+import { registerComplete } from './commands/complete.js';
 import { registerData } from './commands/data.js';
 import { registerEngine } from './commands/engine.js';
 import { registerEval } from './commands/evaluate.js';
+import { registerSample } from './commands/sample.js';
 import { registerStart } from './commands/start.js';
 import { registerTrain } from './commands/train.js';
 
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   registerStart(program);
   registerTrain(program);
   registerEval(program);
+  registerSample(program);
+  registerComplete(program);
   registerData(program);
   registerEngine(program);
   usageAfterErrors(program, 'ncml');
