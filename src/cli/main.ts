@@ -7,6 +7,7 @@ import { registerData } from './commands/data.js';
 import { registerEngine } from './commands/engine.js';
 import { registerEval } from './commands/evaluate.js';
 import { registerSample } from './commands/sample.js';
+import { registerReproduce } from './commands/reproduce.js';
 import { registerStart } from './commands/start.js';
 import { registerTrain } from './commands/train.js';
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerSample(program);
   registerComplete(program);
+  registerReproduce(program);
   registerData(program);
   registerEngine(program);
   usageAfterErrors(program, 'ncml');

@@ -1,0 +1,101 @@
+// `ncml reproduce`: the paper's experiments at the scale of the machine, in
+// one command: train the MLE baseline and one NCML model per SDE with equal
+// budgets, evaluate them all, sample, and write <out>/results.md and
+// results.json. Resumable: the same --out continues where it stopped.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { type Command, InvalidArgumentError } from 'commander';
+
+import { SDE_KINDS } from '../../ncml/sde/config.js';
+import type { SdeKind } from '../../ncml/sde/sde.js';
+import { createRunDir } from '../../runs/run-dir.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { duration, integer } from '../options.js';
+import { makePlan, type ReproducePlan } from '../reproduce/plan.js';
+import { writeResultsPage } from '../reproduce/page.js';
+import { runStep } from '../reproduce/runner.js';
+import { evaluationSteps, modelDir, trainedSteps, trainStep } from '../reproduce/steps.js';
+
+interface State {
+  plan: ReproducePlan;
+  /** Seconds per step id, summed over sessions. */
+  seconds: Record<string, number>;
+}
+
+function sdeList(value: string): SdeKind[] {
+  const kinds = value.split(',').map((s) => s.trim());
+  const bad = kinds.filter((k) => !(SDE_KINDS as readonly string[]).includes(k));
+  if (bad.length || kinds.length === 0)
+    throw new InvalidArgumentError(`expected a list of ${SDE_KINDS.join(', ')}, got '${value}'.`);
+  return kinds as SdeKind[];
+}
+
+export function registerReproduce(program: Command): void {
+  program
+    .command('reproduce')
+    .description("the paper's experiments at CPU scale: MLE vs NCML per SDE, every evaluation, a results page")
+    .requiredOption(
+      '--budget <duration>',
+      'total time for training and evaluation, e.g. 3m (a smoke run), 2h',
+      duration,
+    )
+    .option('--dataset <spec>', 'dataset', 'fashion-mnist')
+    .option('--preset <name>', 'model size', 'tiny')
+    .option('--sdes <list>', 'SDEs of the NCML models', sdeList, ['vp', 've', 'subvp'] as SdeKind[])
+    .option('--seed <n>', 'seed of every model and evaluation', integer(0, 2 ** 32 - 1), 0)
+    .option('--out <dir>', 'output directory (default runs/reproduce)', 'runs/reproduce')
+    .action(
+      async (o: { budget: number; dataset: string; preset: string; sdes: SdeKind[]; seed: number; out: string }) => {
+        createRunDir(o.out);
+        const stateFile = join(o.out, 'reproduce.json');
+        let state: State;
+        if (existsSync(stateFile)) {
+          state = JSON.parse(readFileSync(stateFile, 'utf8')) as State;
+          process.stderr.write(
+            `continuing the reproduction in ${o.out} (its plan: budget ${state.plan.budgetSeconds} s)\n`,
+          );
+        } else {
+          state = {
+            plan: makePlan({
+              budgetSeconds: o.budget,
+              dataset: o.dataset,
+              preset: o.preset,
+              sdes: o.sdes,
+              seed: o.seed,
+            }),
+            seconds: {},
+          };
+        }
+        const save = () => writeFileAtomic(stateFile, JSON.stringify(state, null, 2) + '\n');
+        save();
+        const { plan } = state;
+        const started = performance.now();
+        const [first, ...others] = plan.models;
+        if (first === undefined) throw new Error('no models to train');
+        const total = plan.models.length + evaluationSteps(o.out, plan).length;
+        let index = 0;
+        const run = async (step: Parameters<typeof runStep>[0]) => {
+          index += 1;
+          const r = await runStep(step, o.out, { index, total, started, budgetSeconds: plan.budgetSeconds });
+          if (r.status === 'done') {
+            state.seconds[step.id] = (state.seconds[step.id] ?? 0) + r.seconds;
+            save();
+          }
+        };
+        await run(trainStep(o.out, plan, first, null));
+        // Equal budgets: every other model trains exactly the first one's step count.
+        const steps = trainedSteps(modelDir(o.out, first));
+        for (const m of others) await run(trainStep(o.out, plan, m, steps));
+        for (const step of evaluationSteps(o.out, plan)) await run(step);
+        const page = writeResultsPage({
+          out: o.out,
+          plan,
+          seconds: state.seconds,
+          command: `ncml reproduce --budget ${o.budget}s --dataset ${plan.dataset} --preset ${plan.preset} --sdes ${plan.sdes.join(',')} --seed ${plan.seed} --out ${o.out}`,
+        });
+        for (const c of page.claims) process.stdout.write(`${c.id} ${c.verdict}: ${c.claim}\n`);
+        process.stdout.write(`results: ${page.markdown}\n`);
+      },
+    );
+}
