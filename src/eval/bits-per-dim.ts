@@ -9,11 +9,11 @@
 // x_t = m x + s z differ only by the flips (the pairing Delta log p needs).
 import { makeBatch } from '../data/batch.js';
 import type { Dataset } from '../data/dataset.js';
-import { bitsPerDim, type NoisyLikelihoodKind } from '../models/likelihood.js';
+import { bitsPerDim, logProbFromParams, type NoisyLikelihoodKind, toBitsPerDim } from '../models/likelihood.js';
 import type { NCPN } from '../models/ncpn/ncpn.js';
 import { bitflip } from '../ncml/bitflip.js';
 import type { Sde } from '../ncml/sde/sde.js';
-import { type Tensor, autocast, cat, forkRng, manualSeed, noGrad, scope } from '../tensor/index.js';
+import { type Tensor, autocast, cat, forkRng, full, manualSeed, noGrad, scope } from '../tensor/index.js';
 import { modelDevice } from '../models/device.js';
 
 export interface BitsPerDimOptions {
@@ -22,6 +22,11 @@ export interface BitsPerDimOptions {
   /** Noise level to condition on and perturb with (default 0; t > 0 needs sde). */
   t?: number;
   sde?: Sde;
+  /**
+   * The noise level the model is told, if not t: 0 scores x_t as a model
+   * trained on clean data only (MLE) would without its never-trained t input.
+   */
+  conditioningT?: number;
   /** Likelihood at t > 0 (default 'binned'). */
   kind?: NoisyLikelihoodKind;
   batchSize?: number;
@@ -121,6 +126,20 @@ export function evaluateBitsPerDim(model: NCPN, dataset: Dataset, opts: BitsPerD
   const total = Math.min(dataset.count, opts.limit ?? dataset.count);
   const device = modelDevice(model);
   const perExample = new Float64Array(total);
+  const told = opts.conditioningT ?? t;
+  const score = (xt: Tensor, y: Tensor | null): Tensor =>
+    told === t
+      ? bitsPerDim(model, xt, { t, y, kind: opts.kind })
+      : toBitsPerDim(
+          logProbFromParams(
+            model.forward(xt, { t: full([xt.shape[0] as number], told, { device }), y }),
+            xt,
+            t,
+            model.config.channels,
+            opts.kind,
+          ),
+          xt,
+        );
   const wasTraining = model.training;
   model.eval();
   try {
@@ -133,9 +152,7 @@ export function evaluateBitsPerDim(model: NCPN, dataset: Dataset, opts: BitsPerD
             const batch = makeBatch(dataset, indices, { uint8: true, device });
             const xt = evaluationInputs(batch.xUint8!, indices, { pi, t, sde: opts.sde, seed });
             const y = model.config.numClasses !== null ? batch.y : null;
-            const bpd = autocast(() => bitsPerDim(model, xt, { t, y, kind: opts.kind }), {
-              enabled: opts.bf16 ?? false,
-            });
+            const bpd = autocast(() => score(xt, y), { enabled: opts.bf16 ?? false });
             return bpd.double().cpu().toArray() as Float64Array;
           });
           perExample.set(values, start);

@@ -24,7 +24,10 @@ export interface LsbRow {
   perExample: Float64Array;
 }
 
-export interface LsbOptions extends Pick<BitsPerDimOptions, 'limit' | 'batchSize' | 'seed' | 'kind' | 'bf16'> {
+export interface LsbOptions extends Pick<
+  BitsPerDimOptions,
+  'limit' | 'batchSize' | 'seed' | 'kind' | 'bf16' | 'conditioningT'
+> {
   /** Noise level to condition on and to perturb every image to (default 0); t > 0 needs sde. */
   t?: number;
   sde?: Sde;

@@ -11,6 +11,8 @@ import { markdownTable } from './result.js';
 export interface NoiseSweepEvaluation {
   model: ModelInfo;
   points: NoiseSweepPoint[];
+  /** What the model was told: the images' t (default), or 0 at every t (see NoiseSweepOptions). */
+  conditioning?: 't' | 'zero';
 }
 
 export interface NoiseSweepSettings {
@@ -36,8 +38,9 @@ export function noiseSweepResult(
       'same noise draw and scored by p(. | t); deltaLogP = |mean bpd(pi) - mean bpd(0)| (paper Eq. 9, Fig. 4); ' +
       'perturbationLevels = mean |x_t - x_0| in 8-bit levels for these images',
     ...settings,
-    models: evals.map(({ model, points }) => ({
+    models: evals.map(({ model, points, conditioning }) => ({
       ...model,
+      conditioning: conditioning ?? 't',
       points: points.map((p) => ({
         t: p.t,
         perturbationLevels: p.perturbationLevels,
@@ -58,9 +61,13 @@ export function noiseSweepMarkdown(evals: readonly NoiseSweepEvaluation[], setti
       '(the flips move a pixel by one level). ± one standard error over the images (paired for Delta log p).',
     '',
   ];
-  for (const { model, points } of evals) {
+  for (const { model, points, conditioning } of evals) {
     out.push(`## ${model.label}: ${model.description}, step ${model.step}`, '');
     if (!model.noiseConditioning) out.push('(no noise conditioning: the model ignores t and scores x_t as is)', '');
+    else if (conditioning === 'zero') out.push('(told t = 0 at every t: x_t scored as a clean-data model would)', '');
+    else if (model.objective === 'mle') {
+      out.push("(told the images' t, an input its MLE training never varied: t = 0 only)", '');
+    }
     const header = [
       't',
       'perturbation (levels)',

@@ -18,7 +18,15 @@ export interface NoiseSweepPoint {
   rows: LsbRow[];
 }
 
-export type NoiseSweepOptions = Omit<LsbOptions, 't' | 'sde'>;
+export interface NoiseSweepOptions extends Omit<LsbOptions, 't' | 'sde' | 'conditioningT'> {
+  /**
+   * What the model is told: 't' (default), the noise level of the images, or
+   * 'zero' at every t, which scores x_t as a model trained on clean images
+   * only would without its t input (for an MLE run, whose t > 0 inputs were
+   * never trained).
+   */
+  conditioning?: 't' | 'zero';
+}
 
 export type GridSpacing = 'linear' | 'log';
 
@@ -74,7 +82,13 @@ export function noiseSweep(
     return {
       t,
       perturbationLevels: meanAbsPerturbation(sde, t, histogram),
-      rows: lsbTable(model, dataset, listed, { ...opts, t, sde, onProgress }),
+      rows: lsbTable(model, dataset, listed, {
+        ...opts,
+        t,
+        sde,
+        conditioningT: opts.conditioning === 'zero' ? 0 : t,
+        onProgress,
+      }),
     };
   });
 }

@@ -3,15 +3,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { evaluateBitsPerDim } from '../../src/eval/bits-per-dim.js';
+import { evaluateBitsPerDim, evaluationInputs } from '../../src/eval/bits-per-dim.js';
 import { lsbTable } from '../../src/eval/lsb.js';
 import { LOG_GRID_START, noiseSweep, timeGrid } from '../../src/eval/noise-sweep.js';
 import { makeBatch } from '../../src/data/batch.js';
-import { bitsPerDim } from '../../src/models/likelihood.js';
+import { bitsPerDim, logProbFromParams, toBitsPerDim } from '../../src/models/likelihood.js';
 import { meanAbsPerturbation } from '../../src/ncml/perturbation.js';
 import { pixelHistogram } from '../../src/ncml/pixel-histogram.js';
 import { createSde } from '../../src/ncml/sde/index.js';
-import { noGrad, randn, scope } from '../../src/tensor/index.js';
+import { noGrad, randn, scope, zeros } from '../../src/tensor/index.js';
 import { assertClose, values } from '../helpers.js';
 import { tinyDataset, tinyModel } from './fixtures.js';
 
@@ -99,4 +99,28 @@ test('time grids: linear, and log (0, then geometric from T * LOG_GRID_START to 
   assert.throws(() => timeGrid(0, 5), /T must be positive/);
   assert.throws(() => timeGrid(0.1, 1), /at least 2 points/);
   assert.throws(() => noiseSweep(model, data, sde, [-1]), /every t must be a number >= 0/);
+});
+
+test("conditioning 'zero' tells the model t = 0 while the images are noised to t", () => {
+  const opts = { limit: 4, seed: 2 };
+  const told = noiseSweep(model, data, sde, [0, 0.02], [1], opts);
+  const zero = noiseSweep(model, data, sde, [0, 0.02], [1], { ...opts, conditioning: 'zero' });
+  assert.deepEqual(zero[0], told[0], 'at t = 0 both are the LSB table');
+  assert.notDeepEqual(Array.from(zero[1]!.rows[0]!.perExample), Array.from(told[1]!.rows[0]!.perExample));
+  // By hand: the same noisy images, parameters from the t = 0 conditioning, the noisy likelihood of t.
+  const expected = noGrad(() =>
+    scope(() => {
+      const indices = [0, 1, 2, 3];
+      const u8 = makeBatch(data, indices, { uint8: true }).xUint8!;
+      const xt = evaluationInputs(u8, indices, { t: 0.02, sde, seed: 2 });
+      const params = model.forward(xt, { t: zeros([4]) });
+      return values(toBitsPerDim(logProbFromParams(params, xt, 0.02, 1), xt));
+    }),
+  );
+  assertClose(Array.from(zero[1]!.rows[0]!.perExample), expected, 1e-6);
+  // A model without noise conditioning cannot tell the difference.
+  const plain = tinyModel({ noiseConditioning: false });
+  const a = noiseSweep(plain, data, sde, [0.02], [1], opts);
+  const b = noiseSweep(plain, data, sde, [0.02], [1], { ...opts, conditioning: 'zero' });
+  assert.deepEqual(b, a);
 });

@@ -40,9 +40,22 @@ export function registerEvalNoise(evalCmd: Command): Command {
       choice(['log', 'linear'] as const),
       'log',
     )
+    .option(
+      '--mle-conditioning <what>',
+      "what MLE-trained models are told: t (the images' noise level, an input they never saw vary) or zero",
+      choice(['t', 'zero'] as const),
+      't',
+    )
     .action(
       async (
-        o: CommonEvalFlags & EvalDataFlags & { pi: number[]; t?: number[]; points: number; grid: GridSpacing },
+        o: CommonEvalFlags &
+          EvalDataFlags & {
+            pi: number[];
+            t?: number[];
+            points: number;
+            grid: GridSpacing;
+            mleConditioning: 't' | 'zero';
+          },
       ) => {
         const started = performance.now();
         const data = loadEvalData(o.checkpoint, { weights: o.weights, dataset: o.dataset, split: o.split });
@@ -51,6 +64,7 @@ export function registerEvalNoise(evalCmd: Command): Command {
         const evals: NoiseSweepEvaluation[] = data.models.map((m, i) => {
           const model = data.infos[i]!;
           const times = o.t ?? timeGrid(m.sde.T, o.points, o.grid);
+          const conditioning = m.config.objective === 'mle' ? o.mleConditioning : 't';
           const progress = evalProgress(`noise ${model.label}`);
           try {
             const points = noiseSweep(m.model, data.dataset, m.sde, times, pis, {
@@ -59,9 +73,10 @@ export function registerEvalNoise(evalCmd: Command): Command {
               batchSize: o.batchSize,
               kind: m.config.noisyLikelihood,
               bf16: o.bf16 ?? m.config.bf16,
+              conditioning,
               onProgress: progress.update,
             });
-            return { model, points };
+            return { model, points, conditioning };
           } finally {
             progress.stop();
           }
