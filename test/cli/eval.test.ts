@@ -124,6 +124,8 @@ test('ncml eval noise: several checkpoints on one plot, and its t = 0 row is the
     `${ncmlRun},${mleRun}`,
     '--t',
     '0,0.01',
+    '--mle-conditioning',
+    'zero',
     '--examples',
     '6',
     '--out',
@@ -131,19 +133,22 @@ test('ncml eval noise: several checkpoints on one plot, and its t = 0 row is the
   ]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /## ncml-vp: NCML, VP SDE, T = 0\.1, step 2/);
-  assert.match(r.stdout, /## mle: MLE, step 2/);
+  assert.match(r.stdout, /## mle: MLE, step 2\n\n\(told t = 0 at every t/);
   assert.match(r.stdout, /^\| 0\.01 \| \d\.\d+ \| \d+\.\d{4} ± \d\.\d{4} \| \d+\.\d{4} ± \d\.\d{4} \| \d+\.\d{4} ± /m);
   for (const f of ['result.json', 'result.md', 'noise.png', 'noise.svg', 'per-example.csv']) {
     assert.ok(existsSync(join(out, f)), `${f} written`);
   }
   const result = readJson<{
     pis: number[];
-    models: { label: string; points: { t: number; perturbationLevels: number; rows: Row[] }[] }[];
+    models: { label: string; conditioning: string; points: { t: number; perturbationLevels: number; rows: Row[] }[] }[];
   }>(join(out, 'result.json'));
   assert.deepEqual(result.pis, [0.5, 1]);
   assert.deepEqual(
-    result.models.map((m) => m.label),
-    ['ncml-vp', 'mle'],
+    result.models.map((m) => [m.label, m.conditioning]),
+    [
+      ['ncml-vp', 't'],
+      ['mle', 'zero'],
+    ],
   );
   const [t0, t1] = result.models[0]!.points;
   assert.deepEqual([t0!.t, t1!.t], [0, 0.01]);
