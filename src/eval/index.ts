@@ -1,2 +1,7 @@
 export * from './bits-per-dim.js';
 export * from './lsb.js';
+export * from './lsb-report.js';
+export * from './model-info.js';
+export * from './noise-sweep.js';
+export * from './noise-sweep-report.js';
+export * from './result.js';
