@@ -17,7 +17,8 @@ export interface ImageShape {
 }
 
 function unlabelled(images: Uint8Array, count: number, shape: ImageShape, source: string): Dataset {
-  return makeDataset({ images, labels: new Uint8Array(count), ...shape, numClasses: 1, source });
+  const { channels, height, width } = shape;
+  return makeDataset({ images, labels: new Uint8Array(count), channels, height, width, numClasses: 1, source });
 }
 
 /** Every subpixel uniform in 0..255, independently. */
