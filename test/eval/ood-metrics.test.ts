@@ -95,8 +95,7 @@ test('the ROC curve runs from (0, 0) to (1, 1) with one point per distinct thres
 
 test('bootstrap intervals: seeded, around the point estimate, narrower with more data', () => {
   const rng = Xoshiro128.fromKey(3);
-  const gauss = () =>
-    Math.sqrt(-2 * Math.log(1 - rng.nextFloat())) * Math.cos(2 * Math.PI * rng.nextFloat());
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rng.nextFloat())) * Math.cos(2 * Math.PI * rng.nextFloat());
   const small = bootstrapDetectionMetrics(
     Array.from({ length: 50 }, gauss),
     Array.from({ length: 50 }, () => gauss() + 1),

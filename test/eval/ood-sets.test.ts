@@ -40,7 +40,10 @@ test('vertical flip reverses the rows of every channel, and twice is the identit
 
 test('inversion maps v to 255 - v', () => {
   const inv = invertDataset(base);
-  assert.deepEqual(Array.from(inv.images), Array.from(base.images, (v) => 255 - v));
+  assert.deepEqual(
+    Array.from(inv.images),
+    Array.from(base.images, (v) => 255 - v),
+  );
 });
 
 test('uniform noise covers 0..255 evenly and is seeded; constant images are constant per channel', () => {
@@ -70,8 +73,7 @@ test('shuffled patches: the same patches in another order, one permutation per i
       for (let pj = 0; pj < 2; pj++) {
         const cells: number[] = [];
         for (let c = 0; c < 2; c++)
-          for (let r = 0; r < 2; r++)
-            for (let q = 0; q < 2; q++) cells.push(at(images, n, c, pi * 2 + r, pj * 2 + q)!);
+          for (let r = 0; r < 2; r++) for (let q = 0; q < 2; q++) cells.push(at(images, n, c, pi * 2 + r, pj * 2 + q)!);
         out.push(cells.join(','));
       }
     return out;
@@ -84,7 +86,10 @@ test('shuffled patches: the same patches in another order, one permutation per i
 test('OOD sets: synthetic names use the in-distribution images; shapes must match', () => {
   assert.equal(loadOodSet('vflip', base).data.count, 2);
   assert.equal(loadOodSet('uniform-noise', base).data.channels, 2);
-  assert.throws(() => loadOodSet('mnist', base), /OOD set mnist .* has 1x28x28 images; the in-distribution images are 2x4x4/);
+  assert.throws(
+    () => loadOodSet('mnist', base),
+    /OOD set mnist .* has 1x28x28 images; the in-distribution images are 2x4x4/,
+  );
   assert.deepEqual(defaultOodSpecs('fashion-mnist'), ['mnist', 'uniform-noise', 'constant', 'vflip', 'invert']);
   assert.deepEqual(defaultOodSpecs('mnist')[0], 'fashion-mnist');
 });
@@ -100,7 +105,10 @@ test('random subsets are seeded, without repeats, in dataset order', () => {
   });
   const a = randomSubset(big, 10, 1);
   assert.equal(new Set(a.images).size, 10);
-  assert.deepEqual(Array.from(a.images), [...a.images].sort((x, y) => x - y));
+  assert.deepEqual(
+    Array.from(a.images),
+    [...a.images].sort((x, y) => x - y),
+  );
   assert.deepEqual(randomSubset(big, 10, 1).images, a.images);
   assert.notDeepEqual(randomSubset(big, 10, 2).images, a.images);
   assert.equal(randomSubset(big, 60, 1), big);

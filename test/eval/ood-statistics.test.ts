@@ -89,8 +89,15 @@ test('typicality is fitted to the mean training bits/dim and measured from it', 
   assertClose(local.reference.get('trainBitsPerDim')!, expected, 1e-5);
   const got = computeOodStatistics(local, [typicality!], noise).get('typicality')!;
   const bpd = evaluateBitsPerDim(trained.model, noise).perExample;
-  assertClose(Array.from(got), Array.from(bpd, (v) => Math.abs(v - expected)), 1e-5);
-  assert.throws(() => computeOodStatistics({ ...ctx, reference: new Map() }, [typicality!], noise), /needs 'trainBitsPerDim'/);
+  assertClose(
+    Array.from(got),
+    Array.from(bpd, (v) => Math.abs(v - expected)),
+    1e-5,
+  );
+  assert.throws(
+    () => computeOodStatistics({ ...ctx, reference: new Map() }, [typicality!], noise),
+    /needs 'trainBitsPerDim'/,
+  );
 });
 
 test('the likelihood ratio and the score norm equal the core API on the same noise draw', () => {
@@ -101,11 +108,17 @@ test('the likelihood ratio and the score norm equal the core API on the same noi
     () =>
       noGrad(() =>
         scope(() => {
-          const x = makeBatch(inTest, Int32Array.from({ length: inTest.count }, (_, i) => i)).x;
+          const x = makeBatch(
+            inTest,
+            Int32Array.from({ length: inTest.count }, (_, i) => i),
+          ).x;
           const xt = x.mul(trained.sde.meanCoeff(t)).add(randnLike(x).mul(trained.sde.std(t)));
           const lr = bitsPerDim(trained.model, x).sub(bitsPerDim(trained.model, xt, { t }));
           const norm = linalg.vectorNorm(score(trained.model, xt, t), 2, [1, 2, 3]);
-          return { lr: Array.from(lr.double().toArray() as Float64Array), norm: Array.from(norm.double().toArray() as Float64Array) };
+          return {
+            lr: Array.from(lr.double().toArray() as Float64Array),
+            norm: Array.from(norm.double().toArray() as Float64Array),
+          };
         }),
       ),
     11,

@@ -7,6 +7,7 @@ import {
   type CheckpointOod,
   OOD_STATISTIC_FAMILIES,
   type OodStatisticFamily,
+  SYNTHETIC_OOD_SETS,
   aurocTable,
   anchorTable,
   builtinOodStatistics,
@@ -20,6 +21,7 @@ import {
   selectionTable,
   writeOodScores,
 } from '../../eval/ood/index.js';
+import { parseDatasetSpec } from '../../data/registry.js';
 import { writeEvalOutput } from '../../eval/result.js';
 import { checkModelFitsData } from '../../runs/data.js';
 import { loadTrainedModel } from '../../runs/load.js';
@@ -55,6 +57,23 @@ function familyList(value: string): OodStatisticFamily[] {
   return items as OodStatisticFamily[];
 }
 
+// Checked when parsed, so a typo fails before any model or data is loaded.
+function oodSetList(value: string): string[] {
+  const items = list(value);
+  if (items.length === 0) throw new InvalidArgumentError(`expected one or more OOD sets, got '${value}'.`);
+  for (const spec of items) {
+    if ((SYNTHETIC_OOD_SETS as readonly string[]).includes(spec)) continue;
+    try {
+      parseDatasetSpec(spec);
+    } catch (e) {
+      throw new InvalidArgumentError(
+        `'${spec}' is neither a synthetic set (${SYNTHETIC_OOD_SETS.join(', ')}) nor a dataset: ${(e as Error).message}`,
+      );
+    }
+  }
+  return items;
+}
+
 function positiveTimes(value: string): number[] {
   const one = number(0, Infinity, { exclusiveMin: true });
   return list(value).map(one);
@@ -66,9 +85,15 @@ export function registerEvalOod(evalCmd: Command): void {
     .description('out-of-distribution detection: AUROC, AUPR, FPR95 of likelihood-based statistics (paper Sec. 5)');
   addCommonEvalOptions(cmd, { several: true })
     .option('--in <dataset>', 'in-distribution dataset (default: the one the model was trained on)')
-    .option('--ood <list>', 'OOD sets: dataset specs and/or uniform-noise, constant, vflip, invert, shuffled-patches', list)
-    .option('--t <list>', 'noise levels of the likelihood ratio and the score norm (default: T/10, T/3, T)', positiveTimes)
-    .option('--stats <list>', `statistics: ${OOD_STATISTIC_FAMILIES.join(', ')}`, familyList, [...OOD_STATISTIC_FAMILIES])
+    .option('--ood <list>', `OOD sets: dataset specs and/or ${SYNTHETIC_OOD_SETS.join(', ')}`, oodSetList)
+    .option(
+      '--t <list>',
+      'noise levels of the likelihood ratio and the score norm (default: T/10, T/3, T)',
+      positiveTimes,
+    )
+    .option('--stats <list>', `statistics: ${OOD_STATISTIC_FAMILIES.join(', ')}`, familyList, [
+      ...OOD_STATISTIC_FAMILIES,
+    ])
     .option('--fit-examples <n>', 'training images for the typicality reference', integer(1), 1000)
     .option('--select-examples <n>', 'held-out images on which t is chosen', integer(1), 1000)
     .option('--select-ood <set>', 'proxy OOD set for choosing t (never a test set)', 'shuffled-patches')

@@ -50,8 +50,7 @@ function forEachBatch(ctx: OodContext, data: Dataset, opts: ScoringOptions, fn: 
   return total;
 }
 
-const toFloat64 = (make: () => Tensor) =>
-  scope(() => make().double().cpu().toArray() as Float64Array);
+const toFloat64 = (make: () => Tensor) => scope(() => make().double().cpu().toArray() as Float64Array);
 
 /** Fits the reference values the statistics need (means over `data`, e.g. training images) into ctx.reference. */
 export function fitReferences(

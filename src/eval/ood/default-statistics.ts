@@ -9,10 +9,7 @@ export const OOD_STATISTIC_FAMILIES = ['nll', 'typicality', 'lr', 'score-norm'] 
 export type OodStatisticFamily = (typeof OOD_STATISTIC_FAMILIES)[number];
 
 /** The statistics of the given families; 'lr' and 'score-norm' once per noise level t > 0. */
-export function builtinOodStatistics(
-  families: readonly OodStatisticFamily[],
-  ts: readonly number[],
-): OodStatistic[] {
+export function builtinOodStatistics(families: readonly OodStatisticFamily[], ts: readonly number[]): OodStatistic[] {
   const out: OodStatistic[] = [];
   for (const f of OOD_STATISTIC_FAMILIES) {
     if (!families.includes(f)) continue;

@@ -105,7 +105,12 @@ export function evaluateOod(ctx: OodContext, opts: OodEvaluationOptions): OodEva
   if (opts.selection !== undefined && statistics.some((s) => s.family !== undefined)) {
     const tuned = statistics.filter((s) => s.family !== undefined);
     const inVal = computeOodStatistics(ctx, tuned, opts.selection.inData, scoring('select: in'));
-    const oodVal = computeOodStatistics(ctx, tuned, opts.selection.ood.data, scoring(`select: ${opts.selection.ood.name}`));
+    const oodVal = computeOodStatistics(
+      ctx,
+      tuned,
+      opts.selection.ood.data,
+      scoring(`select: ${opts.selection.ood.name}`),
+    );
     selection = {
       oodSet: opts.selection.ood.name,
       inSource: opts.selection.inData.source,
@@ -118,7 +123,8 @@ export function evaluateOod(ctx: OodContext, opts: OodEvaluationOptions): OodEva
   const scores = new Map<string, Map<string, Float64Array>>();
   scores.set('in', computeOodStatistics(ctx, statistics, opts.inTest, scoring('test: in')));
   for (const set of opts.oodSets) {
-    if (set.name === 'in' || scores.has(set.name)) throw new Error(`OOD set names must be unique and not 'in': '${set.name}'`);
+    if (set.name === 'in' || scores.has(set.name))
+      throw new Error(`OOD set names must be unique and not 'in': '${set.name}'`);
     scores.set(set.name, computeOodStatistics(ctx, statistics, set.data, scoring(`test: ${set.name}`)));
   }
   const inScores = scores.get('in') as Map<string, Float64Array>;

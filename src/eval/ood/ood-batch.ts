@@ -68,9 +68,7 @@ export class OodBatch {
 
   /** log p(x_t | t) of each image in nats, [B]. */
   logProbAt(t: number): Tensor {
-    return this.#memoized(`logp@${t}`, () =>
-      logProb(this.#model, this.noised(t), { t, y: this.y, kind: this.#kind }),
-    );
+    return this.#memoized(`logp@${t}`, () => logProb(this.#model, this.noised(t), { t, y: this.y, kind: this.#kind }));
   }
 
   /** Frees every tensor of the batch. */

@@ -38,7 +38,11 @@ export function loadOodSet(spec: string, inImages: Dataset, seed = 0): NamedSet 
   let data = isSynthetic(spec) ? syntheticOodSet(spec, inImages, seed) : loadDataset(spec, 'test');
   checkShape(data, inImages, `OOD set ${spec}`);
   if (data.count > inImages.count) {
-    data = subsetDataset(data, Int32Array.from({ length: inImages.count }, (_, i) => i), data.source);
+    data = subsetDataset(
+      data,
+      Int32Array.from({ length: inImages.count }, (_, i) => i),
+      data.source,
+    );
   }
   return { name: spec, data };
 }
@@ -71,7 +75,11 @@ export function oodDataForRun(config: TrainConfig, opts: OodDataOptions): OodDat
   const seed = opts.seed ?? 0;
   let inTest = loadDataset(inSpec, 'test');
   if (opts.examples !== undefined && opts.examples < inTest.count) {
-    inTest = subsetDataset(inTest, Int32Array.from({ length: opts.examples }, (_, i) => i), inTest.source);
+    inTest = subsetDataset(
+      inTest,
+      Int32Array.from({ length: opts.examples }, (_, i) => i),
+      inTest.source,
+    );
   }
   // Training and held-out images: the run's own split when it trained on inSpec
   // (so the held-out images are exactly those it never saw); otherwise two
