@@ -147,6 +147,10 @@ export function avgPool2d(x: Tensor, kernelSize: Pair, stride?: Pair): Tensor {
   return wrap(call(aten.avgPool2d, x.handle, kernelSize, stride ?? kernelSize));
 }
 
+export function maxPool2d(x: Tensor, kernelSize: Pair, stride?: Pair): Tensor {
+  return wrap(call(aten.maxPool2d, x.handle, kernelSize, stride ?? kernelSize));
+}
+
 /**
  * elu([x, -x]) along channels (PixelCNN++'s concat_elu), as one fused native
  * kernel with its own backward for 4-d float32/bfloat16 tensors.

@@ -222,6 +222,7 @@ const SCHEMAS = {
   upsampleBilinear2d: 'upsample_bilinear2d.vec',
   adaptiveAvgPool2d: 'adaptive_avg_pool2d',
   avgPool2d: 'avg_pool2d',
+  maxPool2d: 'max_pool2d',
 } as const;
 
 export type OpName = keyof typeof SCHEMAS;
