@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Trainer } from '../../src/train/index.js';
 import { tinyConfig } from '../train/fixtures.js';
 
-const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'eval-subcommands.js');
+const cli = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'ncml-eval-ood-'));
 const run = join(dir, 'run');
 

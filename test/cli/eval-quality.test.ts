@@ -14,7 +14,7 @@ import { fromTypedArray, scope } from '../../src/tensor/index.js';
 import { Trainer } from '../../src/train/index.js';
 import { tinyConfig } from '../train/fixtures.js';
 
-const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'eval-subcommands.js');
+const cli = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'ncml-eval-quality-'));
 const run = join(dir, 'run');
 const cache = join(dir, 'cache');

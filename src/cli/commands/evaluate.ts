@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 
 import { registerEvalLsb } from './eval-lsb.js';
 import { registerEvalNoise } from './eval-noise.js';
+import { registerEvalOod } from './eval-ood.js';
+import { registerEvalQuality } from './eval-quality.js';
 
 export function registerEval(program: Command): Command {
   const evalCmd = program
@@ -12,6 +14,8 @@ export function registerEval(program: Command): Command {
     .description("evaluate trained models: the paper's measurements (without a kind: lsb; ncml eval <kind> --help)");
   registerEvalLsb(evalCmd);
   registerEvalNoise(evalCmd);
+  registerEvalOod(evalCmd);
+  registerEvalQuality(evalCmd);
   // A bare `ncml eval` would run lsb without a checkpoint: say what the kinds are instead.
   evalCmd.hook('preSubcommand', (cmd) => {
     if (cmd.args.length === 0) {
