@@ -233,11 +233,7 @@ export class Tensor {
 
   to(target: DType | Device | ToOptions): Tensor {
     const o: ToOptions =
-      typeof target === 'object'
-        ? target
-        : isDevice(target)
-          ? { device: target }
-          : { dtype: target as DType };
+      typeof target === 'object' ? target : isDevice(target) ? { device: target } : { dtype: target as DType };
     const fmt = o.memoryFormat === undefined ? null : memoryFormatCode(o.memoryFormat);
     return wrap(
       call(
