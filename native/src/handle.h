@@ -73,5 +73,8 @@ namespace kernels {
 void init_concat_elu(Napi::Env env, Napi::Object exports);
 void init_gated_residual(Napi::Env env, Napi::Object exports);
 }  // namespace kernels
+namespace incremental {
+void init_incremental(Napi::Env env, Napi::Object exports);
+}  // namespace incremental
 
 }  // namespace ncml
