@@ -1,9 +1,8 @@
 // The matrix product of the incremental executor: C = init + sum_s A_s W_s
-// over "row views", where row m of a view is base + (m / P) * sB + (m % P) * sP.
-// A row view reads a window of K consecutive elements per row, and windows
-// may overlap (a 2x3 conv over a cached padded row is a view with sP = C and
-// K = 3C), which BLAS does not allow; summing several segments is how a conv
-// reads two cached rows, or a block adds its skip input, in one pass.
+// over "row views": row m is example b = m % B at position p = m / B, at
+// base + b * sB + p * sP. Summing segments is how a conv reads its taps
+// (one segment per cached cell it reads, each with its [C, N] slice of the
+// kernel), or a block adds its skip input, in one pass over the output.
 //
 // Register-blocked: a tile of up to MR rows x 2 vectors of columns stays in
 // registers over every segment's K (GCC vector extensions; the AVX2 clone
@@ -23,7 +22,9 @@ template <typename T>
 struct RowView {
   T* base;
   int64_t P, sB, sP;
-  T* row(int64_t m) const { return base + (m / P) * sB + (m % P) * sP; }
+  int64_t B;
+  T* at(int64_t b, int64_t p) const { return base + b * sB + p * sP; }
+  T* row(int64_t m) const { return at(m % B, m / B); }
 };
 
 template <typename T>
@@ -86,11 +87,18 @@ __attribute__((always_inline)) inline void tile(const Gemm<T>& g, int64_t m0, in
 #pragma GCC unroll 2
     for (int v = 0; v < NV; ++v) acc[r][v] = Vec<T>{};
   const int64_t N = g.N;
+  const int64_t B = g.c.B;
+  int64_t bi[MR], pi[MR];
+#pragma GCC unroll 8
+  for (int r = 0; r < MR; ++r) {
+    bi[r] = (m0 + r) % B;
+    pi[r] = (m0 + r) / B;
+  }
   for (int s = 0; s < g.nseg; ++s) {
     const Segment<T>& seg = g.segs[s];
     const T* a[MR];
 #pragma GCC unroll 8
-    for (int r = 0; r < MR; ++r) a[r] = seg.a.row(m0 + r);
+    for (int r = 0; r < MR; ++r) a[r] = seg.a.at(bi[r], pi[r]);
     const T* w = seg.w + n0;
     for (int64_t k = 0; k < seg.K; ++k, w += N) {
       Vec<T> wv[NV];
@@ -106,9 +114,9 @@ __attribute__((always_inline)) inline void tile(const Gemm<T>& g, int64_t m0, in
   }
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) {
-    T* out = g.c.row(m0 + r) + n0;
+    T* out = g.c.at(bi[r], pi[r]) + n0;
     if (g.has_init) {
-      const T* in = g.init.row(m0 + r) + n0;
+      const T* in = g.init.at(bi[r], pi[r]) + n0;
 #pragma GCC unroll 2
       for (int v = 0; v < NV; ++v) acc[r][v] += loadv(in + v * L);
     }

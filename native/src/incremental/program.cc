@@ -1,9 +1,9 @@
 // The incremental NCPN's executor (src/models/ncpn/incremental-program.ts):
 // runs a per-step program, a flat list of instructions over row views of
 // registered buffers, in one call. Every instruction reads and writes rows
-// m = 0 .. B*P-1, row m at base + (m / P) * sB + (m % P) * sP, so one
-// instruction covers a whole image row (P = width) or one pixel (P = 1) of
-// every example. The program is checked before anything runs: every view must
+// m = 0 .. B*P-1: example b = m % B at position p = m / B, at
+// base + b * sB + p * sP, so one instruction covers a whole image row
+// (P = width) or one pixel (P = 1) of every example. The program is checked before anything runs: every view must
 // stay inside its buffer, so a bad program is an exception, never a crash.
 //
 // Instructions (ints; a view is 5 ints: buffer, offset, P, sB, sP; ch = channels per row):
@@ -18,6 +18,7 @@
 //             per row and head: softmax over keys t < n of q.k_t / sqrt(d), times v_t, where
 //             k_t = kv + b*ksB + p*ksP + t*ksT and v_t = k_t + heads*d; added to out when accumulate
 //   9 RESID   ch x y out          out = (x + y) / sqrt(2)
+#include <chrono>
 #include <cmath>
 #include <unordered_map>
 #include <vector>
@@ -31,10 +32,24 @@ namespace {
 
 enum Op : int32_t { GEMM = 1, CELU = 2, GATE = 3, ELU = 4, COPY = 5, FILL = 6, LNORM = 7, ATTEND = 8, RESID = 9 };
 
+constexpr int kOps = 10;
+const char* const kOpNames[kOps] = {"", "gemm", "concat_elu", "gate", "elu", "copy", "fill", "layer_norm", "attention", "residual"};
+
+// Per-instruction time and multiply-adds, when profiling is on (incrementalProfile).
+struct OpStats {
+  int64_t calls = 0;
+  int64_t ns = 0;
+  double madds = 0;
+};
+
 struct Executor {
   std::vector<at::Tensor> buffers;
   int64_t batch;
   at::ScalarType dtype;
+  bool profiling = false;
+  OpStats stats[kOps];
+  int64_t runs = 0;
+  int64_t run_ns = 0;
 };
 
 std::unordered_map<int64_t, Executor> executors;
@@ -53,46 +68,61 @@ inline T sigmoid(T b) {
   return b >= T(0) ? r : e * r;
 }
 
+// Row kernels: restrict pointers and plain loops, so GCC vectorizes them (float32; float64 calls libm).
 template <typename T>
-__attribute__((target_clones("arch=x86-64-v3", "default"))) void celu_rows(RowView<T> src, RowView<T> dst, int64_t M,
-                                                                            int64_t ch) {
-  for (int64_t m = 0; m < M; ++m) {
-    const T* x = src.row(m);
-    T* first = dst.row(m);
-    T* second = first + ch;
-    for (int64_t i = 0; i < ch; ++i) {
-      T v = x[i];
-      T e = expm1_neg(-std::fabs(v));
-      first[i] = v > T(0) ? v : e;
-      second[i] = v < T(0) ? -v : e;
-    }
-  }
-}
-
-template <typename T>
-__attribute__((target_clones("arch=x86-64-v3", "default"))) void elu_rows(RowView<T> src, RowView<T> dst, int64_t M,
+__attribute__((target_clones("arch=x86-64-v3", "default"))) void celu_row(const T* __restrict x, T* __restrict first,
                                                                            int64_t ch) {
-  for (int64_t m = 0; m < M; ++m) {
-    const T* x = src.row(m);
-    T* y = dst.row(m);
-    for (int64_t i = 0; i < ch; ++i) {
-      T v = x[i];
-      T e = expm1_neg(-std::fabs(v));
-      y[i] = v > T(0) ? v : e;
-    }
+  T* __restrict second = first + ch;
+  for (int64_t i = 0; i < ch; ++i) {
+    T v = x[i];
+    T e = expm1_neg(-std::fabs(v));
+    first[i] = v > T(0) ? v : e;
+    second[i] = v < T(0) ? -v : e;
   }
 }
 
 template <typename T>
-__attribute__((target_clones("arch=x86-64-v3", "default"))) void gate_rows(RowView<T> xs, RowView<T> cs,
-                                                                            RowView<T> outs, int64_t M, int64_t ch) {
-  for (int64_t m = 0; m < M; ++m) {
-    const T* x = xs.row(m);
-    const T* a = cs.row(m);
-    const T* b = a + ch;
-    T* y = outs.row(m);
-    for (int64_t i = 0; i < ch; ++i) y[i] = x[i] + a[i] * sigmoid(b[i]);
+__attribute__((target_clones("arch=x86-64-v3", "default"))) void elu_row(const T* __restrict x, T* __restrict y,
+                                                                          int64_t ch) {
+  for (int64_t i = 0; i < ch; ++i) {
+    T v = x[i];
+    T e = expm1_neg(-std::fabs(v));
+    y[i] = v > T(0) ? v : e;
   }
+}
+
+template <typename T>
+__attribute__((target_clones("arch=x86-64-v3", "default"))) void gate_row(const T* __restrict x, const T* __restrict a,
+                                                                           T* __restrict y, int64_t ch) {
+  const T* __restrict b = a + ch;
+  for (int64_t i = 0; i < ch; ++i) y[i] = x[i] + a[i] * sigmoid(b[i]);
+}
+
+template <typename T>
+__attribute__((target_clones("arch=x86-64-v3", "default"))) void resid_row(const T* __restrict x, const T* __restrict y,
+                                                                            T* __restrict o, int64_t ch) {
+  const T s = T(M_SQRT1_2);
+  for (int64_t i = 0; i < ch; ++i) o[i] = (x[i] + y[i]) * s;
+}
+
+template <typename T>
+void celu_rows(RowView<T> src, RowView<T> dst, int64_t M, int64_t ch) {
+  for (int64_t m = 0; m < M; ++m) celu_row(src.row(m), dst.row(m), ch);
+}
+
+template <typename T>
+void elu_rows(RowView<T> src, RowView<T> dst, int64_t M, int64_t ch) {
+  for (int64_t m = 0; m < M; ++m) elu_row(src.row(m), dst.row(m), ch);
+}
+
+template <typename T>
+void gate_rows(RowView<T> xs, RowView<T> cs, RowView<T> outs, int64_t M, int64_t ch) {
+  for (int64_t m = 0; m < M; ++m) gate_row(xs.row(m), cs.row(m), outs.row(m), ch);
+}
+
+template <typename T>
+void resid_rows(RowView<T> xs, RowView<T> ys, RowView<T> outs, int64_t M, int64_t ch) {
+  for (int64_t m = 0; m < M; ++m) resid_row(xs.row(m), ys.row(m), outs.row(m), ch);
 }
 
 template <typename T>
@@ -103,18 +133,6 @@ void copy_rows(RowView<T> src, RowView<T> dst, int64_t M, int64_t ch) {
 template <typename T>
 void fill_rows(RowView<T> dst, int64_t M, int64_t ch, T value) {
   for (int64_t m = 0; m < M; ++m) std::fill_n(dst.row(m), ch, value);
-}
-
-template <typename T>
-__attribute__((target_clones("arch=x86-64-v3", "default"))) void resid_rows(RowView<T> xs, RowView<T> ys,
-                                                                             RowView<T> outs, int64_t M, int64_t ch) {
-  const T s = T(M_SQRT1_2);
-  for (int64_t m = 0; m < M; ++m) {
-    const T* x = xs.row(m);
-    const T* y = ys.row(m);
-    T* o = outs.row(m);
-    for (int64_t i = 0; i < ch; ++i) o[i] = (x[i] + y[i]) * s;
-  }
 }
 
 template <typename T>
@@ -146,7 +164,7 @@ void attend_rows(RowView<T> q, const T* kv, KeyView kvw, int64_t heads, int64_t 
   for (int64_t m = 0; m < M; ++m) {
     const T* qm = q.row(m);
     T* om = out.row(m);
-    const T* keys = kv + (m / q.P) * kvw.sB + (m % q.P) * kvw.sP;
+    const T* keys = kv + (m % q.B) * kvw.sB + (m / q.B) * kvw.sP;
     for (int64_t h = 0; h < heads; ++h) {
       const T* qh = qm + h * d;
       T top = -INFINITY;
@@ -178,7 +196,7 @@ void attend_rows(RowView<T> q, const T* kv, KeyView kvw, int64_t heads, int64_t 
 template <typename T>
 class Runner {
  public:
-  Runner(Napi::Env env, const Executor& ex, const int32_t* code, size_t length, T* out, int64_t out_numel)
+  Runner(Napi::Env env, Executor& ex, const int32_t* code, size_t length, T* out, int64_t out_numel)
       : env_(env), ex_(ex), code_(code), length_(length) {
     for (const auto& b : ex.buffers) {
       base_.push_back(static_cast<T*>(b.data_ptr()));
@@ -195,13 +213,31 @@ class Runner {
     for (int pass = 0; pass < 2; ++pass) {
       execute_ = pass == 1;
       pos_ = 0;
-      while (pos_ < length_) step();
+      if (!execute_ || !ex_.profiling) {
+        while (pos_ < length_) step();
+        continue;
+      }
+      const auto start = std::chrono::steady_clock::now();
+      while (pos_ < length_) {
+        const int64_t op = code_[pos_];
+        madds_ = 0;
+        const auto t0 = std::chrono::steady_clock::now();
+        step();
+        const auto t1 = std::chrono::steady_clock::now();
+        OpStats& st = ex_.stats[op];
+        st.calls += 1;
+        st.ns += std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
+        st.madds += madds_;
+      }
+      ex_.runs += 1;
+      ex_.run_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
     }
   }
 
  private:
   Napi::Env env_;
-  const Executor& ex_;
+  Executor& ex_;
+  double madds_ = 0;
   const int32_t* code_;
   size_t length_;
   size_t pos_ = 0;
@@ -250,7 +286,7 @@ class Runner {
       fail(std::string(what) + ": " + std::to_string(P) + " positions, expected " + std::to_string(positions));
     }
     check_span(b, off + (ex_.batch - 1) * sB + (P - 1) * sP + len, what);
-    return {base_[b] + off, P, sB, sP};
+    return {base_[b] + off, P, sB, sP, ex_.batch};
   }
 
   void step() {
@@ -322,7 +358,11 @@ class Runner {
       check_span(wb, wo + K * N, "gemm weight");
       segs_.push_back({a, K, base_[wb] + wo});
     }
-    if (execute_) gemm(Gemm<T>{c, has_init, init, ex_.batch * c.P, N, segs_.data(), static_cast<int>(nseg)});
+    if (execute_) {
+      Gemm<T> g{c, has_init, init, ex_.batch * c.P, N, segs_.data(), static_cast<int>(nseg)};
+      gemm(g);
+      for (const auto& sg : segs_) madds_ += static_cast<double>(g.M) * N * sg.K;
+    }
   }
 
   void attend_op() {
@@ -335,7 +375,10 @@ class Runner {
     check_span(kb, ko + (ex_.batch - 1) * kv.sB + (q.P - 1) * kv.sP + (n - 1) * kv.sT + 2 * f, "attention keys");
     RowView<T> out = view(q.P, f, "attention output");
     bool accumulate = next() != 0;
-    if (execute_) attend_rows(q, base_[kb] + ko, kv, heads, d, out, accumulate, ex_.batch * q.P);
+    if (execute_) {
+      attend_rows(q, base_[kb] + ko, kv, heads, d, out, accumulate, ex_.batch * q.P);
+      madds_ += 2.0 * ex_.batch * q.P * n * f;
+    }
   }
 };
 
@@ -356,7 +399,11 @@ Napi::Value create(const Napi::CallbackInfo& info) {
     }
   }
   int64_t id = next_id++;
-  executors.emplace(id, Executor{std::move(buffers), batch, dtype});
+  Executor ex;
+  ex.buffers = std::move(buffers);
+  ex.batch = batch;
+  ex.dtype = dtype;
+  executors.emplace(id, std::move(ex));
   return Napi::Number::New(env, static_cast<double>(id));
 }
 
@@ -393,6 +440,33 @@ Napi::Value run(const Napi::CallbackInfo& info) {
   return out_cols > 0 ? wrap(env, out) : env.Null();
 }
 
+// incrementalProfile(id, on): turns per-instruction timing on or off and returns what was collected
+// so far ({runs, ms, ops: {name: {calls, ms, madds}}}), resetting it.
+Napi::Value profile(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Executor& ex = find(env, info);
+  bool on = arg_bool(info, 1, "on");
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("runs", Napi::Number::New(env, static_cast<double>(ex.runs)));
+  out.Set("ms", Napi::Number::New(env, ex.run_ns / 1e6));
+  Napi::Object ops = Napi::Object::New(env);
+  for (int k = 1; k < kOps; ++k) {
+    const OpStats& st = ex.stats[k];
+    if (st.calls == 0) continue;
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("calls", Napi::Number::New(env, static_cast<double>(st.calls)));
+    o.Set("ms", Napi::Number::New(env, st.ns / 1e6));
+    o.Set("madds", Napi::Number::New(env, st.madds));
+    ops.Set(kOpNames[k], o);
+    ex.stats[k] = OpStats{};
+  }
+  out.Set("ops", ops);
+  ex.runs = 0;
+  ex.run_ns = 0;
+  ex.profiling = on;
+  return out;
+}
+
 Napi::Value release(const Napi::CallbackInfo& info) {
   executors.erase(arg_int(info, 0, "executor"));
   return info.Env().Undefined();
@@ -403,6 +477,7 @@ Napi::Value release(const Napi::CallbackInfo& info) {
 void init_incremental(Napi::Env env, Napi::Object exports) {
   export_fn<create>(env, exports, "incrementalCreate");
   export_fn<run>(env, exports, "incrementalRun");
+  export_fn<profile>(env, exports, "incrementalProfile");
   export_fn<release>(env, exports, "incrementalRelease");
 }
 

@@ -85,9 +85,21 @@ export interface LayerFactory<R, X> {
   output(nin: Conv2d): OutputLayer<X>;
   /** After every layer is built. */
   seal(): void;
-  /** Before each step's first layer runs. */
-  begin(): void;
+  /** Step k's output when the backend can replay a step built before (else null: run the layers). */
+  replay(k: number): Tensor | null;
+  /** Before step k's first layer runs. */
+  begin(k: number): void;
+  /** Turns the executor's per-instruction timing on or off; returns what it collected (null: not supported). */
+  profile(on: boolean): ExecutorProfile | null;
   dispose(): void;
+}
+
+/** Time and multiply-adds per instruction kind of the native executor, since the last call. */
+export interface ExecutorProfile {
+  /** Programs run (one per step) and their total milliseconds. */
+  runs: number;
+  ms: number;
+  ops: Record<string, { calls: number; ms: number; madds: number }>;
 }
 
 /** Sizes of the three scales: each ceil(half) of the finer one, as the stride-2 convs produce. */

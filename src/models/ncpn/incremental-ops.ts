@@ -665,7 +665,15 @@ export class OpsFactory implements LayerFactory<Tensor, Tensor> {
 
   seal(): void {}
 
+  replay(): null {
+    return null;
+  }
+
   begin(): void {}
+
+  profile(): null {
+    return null;
+  }
 
   dispose(): void {
     this.#ctx.dispose();

@@ -25,6 +25,7 @@ import { scope } from '../../tensor/scope.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { ArStepper, ArStepperOptions } from '../ar-stepper.js';
 import type {
+  ExecutorProfile,
   Geometry,
   InputLayer,
   LayerFactory,
@@ -71,8 +72,10 @@ class Schedule<R, X> {
   readonly #upU: RowUpsizeLayer<R>[];
   readonly #upUl: PixelUpsizeLayer<X>[];
   readonly #out: OutputLayer<X>;
+  readonly #width: number;
 
-  constructor(model: NCPN, f: LayerFactory<R, X>) {
+  constructor(model: NCPN, f: LayerFactory<R, X>, width: number) {
+    this.#width = width;
     const attention = model.config.attention;
     this.#n = model.config.nrResnet;
     this.#factory = f;
@@ -95,7 +98,10 @@ class Schedule<R, X> {
 
   /** Row i's row step (j = 0) and then pixel (i, j): the mixture parameters [B, P]. */
   step(i: number, j: number): Tensor {
-    this.#factory.begin();
+    const k = i * this.#width + j;
+    const replayed = this.#factory.replay(k);
+    if (replayed) return replayed;
+    this.#factory.begin(k);
     if (j === 0) this.#rowStep(i);
     return this.#out.forward(this.#pixelStep(i, j));
   }
@@ -229,10 +235,10 @@ class IncrementalNcpn implements ArStepper {
         }
         const factory: LayerFactory<unknown, unknown> =
           chosen === 'program'
-            ? new ProgramFactory(g, c.channels, dtype as 'float32' | 'float64', h)
+            ? new ProgramFactory(g, c.channels, dtype as 'float32' | 'float64', h, model)
             : new OpsFactory(g, c.channels, dtype, device, h);
         try {
-          return { factory, schedule: new Schedule(model, factory) };
+          return { factory, schedule: new Schedule(model, factory, W) };
         } catch (e) {
           factory.dispose();
           throw e;
@@ -278,6 +284,10 @@ class IncrementalNcpn implements ArStepper {
     this.#factory.dispose();
   }
 
+  profile(on: boolean): ExecutorProfile | null {
+    return this.#factory.profile(on);
+  }
+
   #check(): void {
     if (this.#disposed) throw new Error('incremental NCPN: used after dispose()');
     if (this.#next.i >= this.#height) throw new RangeError('incremental NCPN: the image is complete');
@@ -295,4 +305,15 @@ export function createIncrementalStepper(
   options: IncrementalOptions = {},
 ): ArStepper {
   return new IncrementalNcpn(model, opts, options.impl);
+}
+
+export type { ExecutorProfile } from './incremental-layers.js';
+
+/**
+ * Turns the native executor's per-instruction timing on or off and returns
+ * what it collected since the last call; null for a stepper that is not an
+ * incremental one on the program executor.
+ */
+export function profileIncremental(stepper: ArStepper, on: boolean): ExecutorProfile | null {
+  return stepper instanceof IncrementalNcpn ? stepper.profile(on) : null;
 }
