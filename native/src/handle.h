@@ -39,9 +39,13 @@ size_t live_handles();
 
 using Entry = Napi::Value (*)(const Napi::CallbackInfo&);
 
+// Calls from JavaScript into the addon so far (benchmarks count them per step).
+extern uint64_t native_calls;
+
 // Every exported function goes through this wrapper: catch, convert, rethrow.
 template <Entry F>
 Napi::Value guarded(const Napi::CallbackInfo& info) {
+  ++native_calls;
   try {
     return F(info);
   } catch (...) {

@@ -155,40 +155,58 @@ struct KeyView {
   int64_t sB, sP, sT, n;
 };
 
+// One query row against n keys, every head at once: products over all F channels (vectorized), then
+// per-head sums, a softmax per head, and the values weighted per channel by their head's probability.
+template <typename T>
+__attribute__((target_clones("arch=x86-64-v3", "default"))) void attend_row(
+    const T* __restrict q, const T* keys, int64_t sT, int64_t n, int64_t heads, int64_t d, T* __restrict out,
+    bool accumulate, T* __restrict prod, T* __restrict scores, T* __restrict weight) {
+  const int64_t f = heads * d;
+  const T scale = T(1) / std::sqrt(T(d));
+  for (int64_t t = 0; t < n; ++t) {
+    const T* __restrict k = keys + t * sT;
+    for (int64_t j = 0; j < f; ++j) prod[j] = q[j] * k[j];
+    for (int64_t h = 0; h < heads; ++h) {
+      T a = 0;
+      for (int64_t i = 0; i < d; ++i) a += prod[h * d + i];
+      scores[t * heads + h] = a * scale;
+    }
+  }
+  T* top = prod;  // reused: per-head maximum, then per-head 1 / sum
+  for (int64_t h = 0; h < heads; ++h) top[h] = -INFINITY;
+  for (int64_t t = 0; t < n; ++t)
+    for (int64_t h = 0; h < heads; ++h) top[h] = std::max(top[h], scores[t * heads + h]);
+  T* inv = prod + heads;
+  for (int64_t h = 0; h < heads; ++h) inv[h] = 0;
+  for (int64_t t = 0; t < n; ++t) {
+    for (int64_t h = 0; h < heads; ++h) {
+      T e = exp_neg(scores[t * heads + h] - top[h]);
+      scores[t * heads + h] = e;
+      inv[h] += e;
+    }
+  }
+  for (int64_t h = 0; h < heads; ++h) inv[h] = T(1) / inv[h];
+  if (!accumulate)
+    for (int64_t j = 0; j < f; ++j) out[j] = 0;
+  for (int64_t t = 0; t < n; ++t) {
+    const T* __restrict v = keys + t * sT + f;
+    for (int64_t h = 0; h < heads; ++h) {
+      const T p = scores[t * heads + h] * inv[h];
+      for (int64_t i = 0; i < d; ++i) weight[h * d + i] = p;
+    }
+    for (int64_t j = 0; j < f; ++j) out[j] += weight[j] * v[j];
+  }
+}
+
 template <typename T>
 void attend_rows(RowView<T> q, const T* kv, KeyView kvw, int64_t heads, int64_t d, RowView<T> out, bool accumulate,
                  int64_t M) {
-  std::vector<T> scores(kvw.n);
-  const T scale = T(1) / std::sqrt(T(d));
   const int64_t f = heads * d;
+  std::vector<T> prod(std::max(f, 2 * heads)), scores(kvw.n * heads), weight(f);
   for (int64_t m = 0; m < M; ++m) {
-    const T* qm = q.row(m);
-    T* om = out.row(m);
     const T* keys = kv + (m % q.B) * kvw.sB + (m / q.B) * kvw.sP;
-    for (int64_t h = 0; h < heads; ++h) {
-      const T* qh = qm + h * d;
-      T top = -INFINITY;
-      for (int64_t t = 0; t < kvw.n; ++t) {
-        const T* k = keys + t * kvw.sT + h * d;
-        T s = 0;
-        for (int64_t i = 0; i < d; ++i) s += qh[i] * k[i];
-        s *= scale;
-        scores[t] = s;
-        top = std::max(top, s);
-      }
-      T sum = 0;
-      for (int64_t t = 0; t < kvw.n; ++t) {
-        scores[t] = std::exp(scores[t] - top);
-        sum += scores[t];
-      }
-      T* oh = om + h * d;
-      if (!accumulate) std::fill_n(oh, d, T(0));
-      for (int64_t t = 0; t < kvw.n; ++t) {
-        const T p = scores[t] / sum;
-        const T* v = keys + t * kvw.sT + f + h * d;
-        for (int64_t i = 0; i < d; ++i) oh[i] += p * v[i];
-      }
-    }
+    attend_row(q.row(m), keys, kvw.sT, kvw.n, heads, d, out.row(m), accumulate, prod.data(), scores.data(),
+               weight.data());
   }
 }
 
@@ -467,6 +485,11 @@ Napi::Value profile(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// nativeCalls() -> how many calls JavaScript has made into the addon (this one included).
+Napi::Value calls(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(native_calls));
+}
+
 Napi::Value release(const Napi::CallbackInfo& info) {
   executors.erase(arg_int(info, 0, "executor"));
   return info.Env().Undefined();
@@ -479,6 +502,7 @@ void init_incremental(Napi::Env env, Napi::Object exports) {
   export_fn<run>(env, exports, "incrementalRun");
   export_fn<profile>(env, exports, "incrementalProfile");
   export_fn<release>(env, exports, "incrementalRelease");
+  export_fn<calls>(env, exports, "nativeCalls");
 }
 
 }  // namespace ncml::incremental

@@ -97,10 +97,13 @@ class Schedule<R, X> {
   }
 
   /** Row i's row step (j = 0) and then pixel (i, j): the mixture parameters [B, P]. */
+  /** Step (i, j) from a program built before, or null. */
+  replay(i: number, j: number): Tensor | null {
+    return this.#factory.replay(i * this.#width + j);
+  }
+
   step(i: number, j: number): Tensor {
     const k = i * this.#width + j;
-    const replayed = this.#factory.replay(k);
-    if (replayed) return replayed;
     this.#factory.begin(k);
     if (j === 0) this.#rowStep(i);
     return this.#out.forward(this.#pixelStep(i, j));
@@ -258,7 +261,8 @@ class IncrementalNcpn implements ArStepper {
       );
     }
     this.#pending = { i, j };
-    return noGrad(() => scope(() => this.#schedule.step(i, j)));
+    // A replayed step makes one tensor (the output) and records nothing: no grad mode or scope needed.
+    return this.#schedule.replay(i, j) ?? noGrad(() => scope(() => this.#schedule.step(i, j)));
   }
 
   write(i: number, j: number, value: Tensor): void {
