@@ -11,7 +11,8 @@
         "native/src/runtime.cc",
         "native/src/profiler.cc",
         "native/src/kernels/concat_elu.cc",
-        "native/src/kernels/gated_residual.cc"
+        "native/src/kernels/gated_residual.cc",
+        "native/src/incremental/program.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
@@ -25,7 +26,7 @@
       ],
       "cflags!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
-      "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-O3", "-fno-trapping-math", "-fno-math-errno", "-Wno-unused-parameter", "-Wno-deprecated-declarations", "-fopenmp"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-O3", "-fno-trapping-math", "-fno-math-errno", "-Wno-unused-parameter", "-Wno-deprecated-declarations", "-fopenmp", "-Wno-psabi"],
       "libraries": ["<!@(node scripts/libtorch.mjs libraries)", "-fopenmp"]
     }
   ]

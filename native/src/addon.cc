@@ -11,6 +11,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   init_profiler(env, exports);
   kernels::init_concat_elu(env, exports);
   kernels::init_gated_residual(env, exports);
+  incremental::init_incremental(env, exports);
   return exports;
 }
 

@@ -6,6 +6,8 @@
 
 namespace ncml {
 
+uint64_t native_calls = 0;
+
 namespace {
 
 // Handle = generation * 2^24 + index: exact in a double for 2^28 generations.

@@ -39,9 +39,13 @@ size_t live_handles();
 
 using Entry = Napi::Value (*)(const Napi::CallbackInfo&);
 
+// Calls from JavaScript into the addon so far (benchmarks count them per step).
+extern uint64_t native_calls;
+
 // Every exported function goes through this wrapper: catch, convert, rethrow.
 template <Entry F>
 Napi::Value guarded(const Napi::CallbackInfo& info) {
+  ++native_calls;
   try {
     return F(info);
   } catch (...) {
@@ -73,5 +77,8 @@ namespace kernels {
 void init_concat_elu(Napi::Env env, Napi::Object exports);
 void init_gated_residual(Napi::Env env, Napi::Object exports);
 }  // namespace kernels
+namespace incremental {
+void init_incremental(Napi::Env env, Napi::Object exports);
+}  // namespace incremental
 
 }  // namespace ncml

@@ -132,7 +132,11 @@ export class NCPN extends Module {
     return (this.config.channels === 1 ? 3 : 10) * this.config.nrLogisticMix;
   }
 
-  private conditioning(input: NcpnInput): Tensor | null {
+  /**
+   * The conditioning vector h [B, condDim] every residual block projects (silu of the noise and
+   * class embeddings), or null for an unconditioned model. The incremental executor computes it once per sample.
+   */
+  conditioning(input: NcpnInput): Tensor | null {
     let h: Tensor | null = null;
     if (this.noiseEmbedding) {
       if (!input.t)
