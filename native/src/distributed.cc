@@ -37,7 +37,8 @@ struct Group {
   ms timeout{0};
   std::string where;  // the rendezvous, for messages
   c10::intrusive_ptr<c10d::Store> store;
-  c10::intrusive_ptr<c10d::ProcessGroup> pg;
+  c10::intrusive_ptr<c10d::ProcessGroup> pg;    // checked (c10d's wrapper) when asked for, else Gloo itself
+  c10::intrusive_ptr<c10d::ProcessGroup> gloo;  // for callers that guarantee matching calls
   std::unique_ptr<Liveness> liveness;
   bool failed = false;
 };
@@ -79,6 +80,12 @@ int64_t field_int(Napi::Env env, const Napi::Object& o, const char* key) {
 bool field_bool(const Napi::Object& o, const char* key) {
   Napi::Value v = o.Get(key);
   return v.IsBoolean() && v.As<Napi::Boolean>().Value();
+}
+
+// The group's checked process group, or plain Gloo when the caller passes checked = false.
+c10d::ProcessGroup& backend(const Napi::CallbackInfo& info, Group& g, size_t i) {
+  bool checked = info.Length() <= i || info[i].IsUndefined() || arg_bool(info, i, "checked");
+  return checked ? *g.pg : *g.gloo;
 }
 
 std::shared_ptr<Group> group_of(const Napi::CallbackInfo& info) {
@@ -299,6 +306,7 @@ Napi::Value dist_init(const Napi::CallbackInfo& info) {
     auto gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(c10::make_intrusive<c10d::PrefixStore>("gloo", g->store),
                                                             g->rank, g->size, opts);
     g->pg = gloo;
+    g->gloo = gloo;
     if (field_bool(o, "checkCollectives")) {
       // c10d's debug wrapper: every collective first compares op, shapes and dtypes across ranks.
       auto helper_opts = c10d::ProcessGroupGloo::Options::create(timeout);
@@ -321,11 +329,12 @@ Napi::Value dist_init(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(id));
 }
 
-// distAllReduce(group, tensors, op, async) -> undefined | work id
+// distAllReduce(group, tensors, op, async, checked?) -> undefined | work id
 Napi::Value dist_all_reduce(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto g = group_of(info);
   Pending p{{}, collective_tensors(info, 1, "allReduce"), g, "allReduce", false};
+  auto& pg = backend(info, *g, 4);
   std::string op = arg_string(info, 2, "op");
   c10d::AllreduceOptions opts;
   opts.reduceOp = reduce_op(env, op);
@@ -340,16 +349,17 @@ Napi::Value dist_all_reduce(const Napi::CallbackInfo& info) {
   }
   for (auto& t : p.tensors) {
     std::vector<at::Tensor> one{t};
-    p.works.push_back(start(env, *g, p.what, [&] { return g->pg->allreduce(one, opts); }));
+    p.works.push_back(start(env, *g, p.what, [&] { return pg.allreduce(one, opts); }));
   }
   return start_or_wait(env, std::move(p), arg_bool(info, 3, "async"));
 }
 
-// distBroadcast(group, tensors, src, async) -> undefined | work id
+// distBroadcast(group, tensors, src, async, checked?) -> undefined | work id
 Napi::Value dist_broadcast(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto g = group_of(info);
   Pending p{{}, collective_tensors(info, 1, "broadcast"), g, "broadcast", false};
+  auto& pg = backend(info, *g, 4);
   int64_t src = arg_int(info, 2, "src");
   if (src < 0 || src >= g->size) {
     throw Napi::RangeError::New(env, "broadcast src must be a rank in 0.." + std::to_string(g->size - 1) + ", got " +
@@ -359,20 +369,21 @@ Napi::Value dist_broadcast(const Napi::CallbackInfo& info) {
   opts.rootRank = src;
   for (auto& t : p.tensors) {
     std::vector<at::Tensor> one{t};
-    p.works.push_back(start(env, *g, p.what, [&] { return g->pg->broadcast(one, opts); }));
+    p.works.push_back(start(env, *g, p.what, [&] { return pg.broadcast(one, opts); }));
   }
   return start_or_wait(env, std::move(p), arg_bool(info, 3, "async"));
 }
 
-// distBarrier(group)
+// distBarrier(group, checked?)
 Napi::Value dist_barrier(const Napi::CallbackInfo& info) {
   auto g = group_of(info);
-  auto work = start(info.Env(), *g, "barrier", [&] { return g->pg->barrier(); });
+  auto& pg = backend(info, *g, 1);
+  auto work = start(info.Env(), *g, "barrier", [&] { return pg.barrier(); });
   await_work(info.Env(), *g, *work, "barrier");
   return info.Env().Undefined();
 }
 
-// distAllGather(group, tensor) -> one tensor per rank
+// distAllGather(group, tensor, checked?) -> one tensor per rank
 Napi::Value dist_all_gather(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto g = group_of(info);
@@ -382,7 +393,8 @@ Napi::Value dist_all_gather(const Napi::CallbackInfo& info) {
   }
   std::vector<std::vector<at::Tensor>> output(1);
   for (int r = 0; r < g->size; ++r) output[0].push_back(at::empty_like(input[0], at::MemoryFormat::Contiguous));
-  auto work = start(env, *g, "allGather", [&] { return g->pg->allgather(output, input); });
+  auto& pg = backend(info, *g, 2);
+  auto work = start(env, *g, "allGather", [&] { return pg.allgather(output, input); });
   await_work(env, *g, *work, "allGather");
   auto arr = Napi::Array::New(env, output[0].size());
   for (size_t r = 0; r < output[0].size(); ++r) arr.Set(static_cast<uint32_t>(r), wrap(env, output[0][r]));

@@ -110,10 +110,11 @@ export interface NativeBinding {
   /** Creates a process group (blocks until every rank joined or the timeout); returns its id. */
   distInit(opts: DistInitOptions): number;
   /** In place; with `async` returns a work id for distWait, else waits. */
-  distAllReduce(group: number, tensors: Handle[], op: string, async: boolean): number | undefined;
-  distBroadcast(group: number, tensors: Handle[], src: number, async: boolean): number | undefined;
-  distBarrier(group: number): void;
-  distAllGather(group: number, tensor: Handle): Handle[];
+  /** `checked: false` skips the group's cross-rank call check (callers that guarantee matching calls). */
+  distAllReduce(group: number, tensors: Handle[], op: string, async: boolean, checked?: boolean): number | undefined;
+  distBroadcast(group: number, tensors: Handle[], src: number, async: boolean, checked?: boolean): number | undefined;
+  distBarrier(group: number, checked?: boolean): void;
+  distAllGather(group: number, tensor: Handle, checked?: boolean): Handle[];
   distWait(work: number): void;
   distDestroy(group: number): void;
 }

@@ -9,5 +9,5 @@ import { getDefaultGroup } from './process-group.js';
 /** One new tensor per rank; the caller owns them. */
 export function allGather(tensor: Tensor, opts: CollectiveOptions = {}): Tensor[] {
   const group = opts.group ?? getDefaultGroup();
-  return wrapList(collective(() => native.distAllGather(group.id, tensor.handle)));
+  return wrapList(collective(() => native.distAllGather(group.id, tensor.handle, opts.checked ?? true)));
 }

@@ -10,6 +10,11 @@ export type ReduceOp = 'sum' | 'avg' | 'max' | 'min' | 'product';
 
 export interface CollectiveOptions {
   group?: ProcessGroup;
+  /**
+   * false skips the group's cross-rank check of this call (see checkCollectives):
+   * only for code that guarantees every rank makes the same call, such as a training loop.
+   */
+  checked?: boolean;
 }
 
 export interface AllReduceOptions extends CollectiveOptions {
@@ -28,6 +33,8 @@ export function allReduce(tensors: Tensor | readonly Tensor[], opts?: AllReduceO
 export function allReduce(tensors: Tensor | readonly Tensor[], opts: AllReduceOptions = {}): Work | void {
   const group = opts.group ?? getDefaultGroup();
   const handles = listOf(tensors).map((t) => t.handle);
-  const r = collective(() => native.distAllReduce(group.id, handles, opts.op ?? 'sum', opts.asyncOp === true));
+  const r = collective(() =>
+    native.distAllReduce(group.id, handles, opts.op ?? 'sum', opts.asyncOp === true, opts.checked ?? true),
+  );
   if (opts.asyncOp === true) return new Work(r as number);
 }

@@ -6,5 +6,5 @@ import { getDefaultGroup } from './process-group.js';
 
 export function barrier(opts: CollectiveOptions = {}): void {
   const group = opts.group ?? getDefaultGroup();
-  collective(() => native.distBarrier(group.id));
+  collective(() => native.distBarrier(group.id, opts.checked ?? true));
 }

@@ -17,6 +17,8 @@ export function broadcast(tensors: Tensor | readonly Tensor[], opts?: BroadcastO
 export function broadcast(tensors: Tensor | readonly Tensor[], opts: BroadcastOptions = {}): Work | void {
   const group = opts.group ?? getDefaultGroup();
   const handles = listOf(tensors).map((t) => t.handle);
-  const r = collective(() => native.distBroadcast(group.id, handles, opts.src ?? 0, opts.asyncOp === true));
+  const r = collective(() =>
+    native.distBroadcast(group.id, handles, opts.src ?? 0, opts.asyncOp === true, opts.checked ?? true),
+  );
   if (opts.asyncOp === true) return new Work(r as number);
 }

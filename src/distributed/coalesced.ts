@@ -111,7 +111,14 @@ export class Coalescer {
       const works: Work[] = [];
       this.buckets.forEach((members, b) => {
         this.#fill(tensors, members);
-        works.push(allReduce(this.#flats[b] as Tensor, { op: opts.op ?? 'sum', group: opts.group, asyncOp: true }));
+        works.push(
+          allReduce(this.#flats[b] as Tensor, {
+            op: opts.op ?? 'sum',
+            group: opts.group,
+            checked: opts.checked,
+            asyncOp: true,
+          }),
+        );
       });
       this.buckets.forEach((members, b) => {
         (works[b] as Work).wait();
@@ -128,7 +135,9 @@ export class Coalescer {
       const works: Work[] = [];
       this.buckets.forEach((members, b) => {
         if (opts.rank === src) this.#fill(tensors, members);
-        works.push(broadcast(this.#flats[b] as Tensor, { src, group: opts.group, asyncOp: true }));
+        works.push(
+          broadcast(this.#flats[b] as Tensor, { src, group: opts.group, checked: opts.checked, asyncOp: true }),
+        );
       });
       this.buckets.forEach((members, b) => {
         (works[b] as Work).wait();
