@@ -15,7 +15,7 @@ import type { TrainConfig } from '../../src/runs/config.js';
 import { loadFile } from '../../src/serialization/safetensors.js';
 import { Trainer } from '../../src/train/index.js';
 import { barsDataset, tinyConfig } from '../train/fixtures.js';
-import { runRanks } from './helpers.js';
+import { type RankRun, runRanks } from './helpers.js';
 
 const WEIGHT_TOLERANCE = 1e-5;
 const METRIC_TOLERANCE = 1e-5;
@@ -38,7 +38,7 @@ async function single(runDir: string, config: Partial<TrainConfig>, resumeFrom?:
   await trainer.run();
 }
 
-async function parallel(runDir: string, config: Partial<TrainConfig>, resumeFrom?: string): Promise<void> {
+async function parallel(runDir: string, config: Partial<TrainConfig>, resumeFrom?: string): Promise<RankRun[]> {
   const port = await freePort();
   const runs = await runRanks('ddp-worker.js', 2, (rank) => ({
     rank,
@@ -49,7 +49,11 @@ async function parallel(runDir: string, config: Partial<TrainConfig>, resumeFrom
     resumeFrom,
     validation: VALIDATION,
   }));
-  for (const r of runs) assert.equal(r.code, 0, `rank ${r.rank}: ${r.stderr}`);
+  for (const r of runs) {
+    assert.equal(r.code, 0, `rank ${r.rank}: ${r.stderr}`);
+    assert.equal(r.results.get('inSync'), true, 'every rank ends with the same weights');
+  }
+  return runs;
 }
 
 function checkpointAt(runDir: string, step: number): string {
@@ -129,4 +133,17 @@ test('a checkpoint written with N = 2 continues with N = 1 to the same weights',
   const resumed = tempDir('n2to1');
   await single(resumed, CONFIG, checkpointAt(two, 10));
   assertSameWeights(checkpointAt(reference, 20), checkpointAt(resumed, 20), 'N=2 then N=1');
+});
+
+test('with dropout each rank draws its own masks, and the ranks stay identical', async () => {
+  const runDir = tempDir('dropout');
+  await parallel(runDir, {
+    steps: 4,
+    logEvery: 2,
+    checkpointEvery: 0,
+    evalEvery: 0,
+    model: { ...tinyConfig().model, dropout: 0.5 },
+  });
+  const losses = readMetrics(runDir).entries.flatMap((e) => (e.type === 'train' ? [e.loss] : []));
+  assert.ok(losses.length > 0 && losses.every((l) => l !== null && Number.isFinite(l)));
 });
