@@ -10,6 +10,8 @@
         "native/src/autograd.cc",
         "native/src/runtime.cc",
         "native/src/profiler.cc",
+        "native/src/distributed.cc",
+        "native/src/liveness.cc",
         "native/src/kernels/concat_elu.cc",
         "native/src/kernels/gated_residual.cc",
         "native/src/incremental/program.cc"

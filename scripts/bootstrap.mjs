@@ -40,6 +40,12 @@ const SYSTEM_PACKAGES = [
     needed: (lt) => lt?.source === 'system',
     present: () => dpkgInstalled('libopenblas0-pthread'),
   },
+  // Gloo's headers: c10d's ProcessGroupGloo.hpp includes them (distributed training, src/distributed/).
+  {
+    pkg: 'libgloo-dev',
+    needed: (lt) => lt?.source === 'system',
+    present: () => existsSync('/usr/include/gloo/rendezvous/store.h'),
+  },
   // PyTorch in Python: the interoperability tests load our files with it, and benchmarks compare against it.
   {
     pkg: 'python3-torch',

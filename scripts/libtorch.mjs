@@ -16,15 +16,30 @@ function cudaLibs(libDir) {
   return existsSync(join(libDir, 'libtorch_cuda.so'));
 }
 
-function describe(source, prefix, includeDir, libDir, cxx11abi) {
+const GLOO_HEADER = 'gloo/rendezvous/store.h';
+
+// c10d's ProcessGroupGloo.hpp includes Gloo's headers, which libtorch does not
+// always ship: the pytorch.org archives and wheels carry them under include/,
+// Debian has them in libgloo-dev. NCML_GLOO_INCLUDE names any other directory.
+// Without them the addon builds without distributed training.
+function glooIncludeDir(includeDir, env) {
+  const candidates = [env.NCML_GLOO_INCLUDE, includeDir, '/usr/include'].filter(Boolean);
+  return candidates.find((d) => existsSync(join(d, GLOO_HEADER))) ?? null;
+}
+
+function describe(source, prefix, includeDir, libDir, cxx11abi, env = process.env) {
+  const gloo = glooIncludeDir(includeDir, env);
   return {
     source,
     prefix,
     // -I/usr/include would reorder the compiler's own system include path.
-    includeDirs: [includeDir, join(includeDir, 'torch/csrc/api/include')].filter((d) => d !== '/usr/include'),
+    includeDirs: [...new Set([includeDir, join(includeDir, 'torch/csrc/api/include'), gloo])].filter(
+      (d) => d !== null && d !== '/usr/include',
+    ),
     libDir,
     cxx11abi,
     cuda: cudaLibs(libDir),
+    gloo: gloo !== null,
   };
 }
 
@@ -50,10 +65,10 @@ function fromEnv(env) {
         'Expected the layout of the archive from https://pytorch.org (include/ and lib/), or unset LIBTORCH.',
     );
   }
-  return describe('LIBTORCH', prefix, includeDir, libDir, abiFromCmake(prefix));
+  return describe('LIBTORCH', prefix, includeDir, libDir, abiFromCmake(prefix), env);
 }
 
-function fromSystem(root = '/') {
+function fromSystem(root = '/', env = process.env) {
   for (const prefix of [join(root, 'usr'), join(root, 'usr/local')]) {
     const includeDir = join(prefix, 'include');
     if (!existsSync(join(includeDir, API_HEADER))) continue;
@@ -63,7 +78,7 @@ function fromSystem(root = '/') {
       for (const d of readdirSync(libRoot)) if (d.endsWith('-linux-gnu')) candidates.push(join(libRoot, d));
     }
     const libDir = candidates.find((d) => existsSync(join(d, 'libtorch.so')));
-    if (libDir) return describe('system', prefix, includeDir, libDir, true);
+    if (libDir) return describe('system', prefix, includeDir, libDir, true, env);
   }
   return null;
 }
@@ -83,7 +98,7 @@ function fromPython(env) {
     const includeDir = join(dir, 'include');
     const libDir = join(dir, 'lib');
     if (existsSync(join(includeDir, API_HEADER)) && existsSync(join(libDir, 'libtorch.so'))) {
-      return describe(`python:${py}`, dir, includeDir, libDir, abi === '1');
+      return describe(`python:${py}`, dir, includeDir, libDir, abi === '1', env);
     }
   }
   return null;
@@ -98,7 +113,7 @@ export const INSTALL_HELP = [
 
 /** Returns the first libtorch found, or throws LibtorchNotFoundError naming all three ways. */
 export function findLibtorch({ env = process.env, systemRoot = '/' } = {}) {
-  const found = fromEnv(env) ?? fromSystem(systemRoot) ?? fromPython(env);
+  const found = fromEnv(env) ?? fromSystem(systemRoot, env) ?? fromPython(env);
   if (!found) throw new LibtorchNotFoundError(INSTALL_HELP);
   return found;
 }
@@ -115,7 +130,7 @@ function gypOutput(what, lt) {
       return libs.join(' ');
     }
     case 'defines':
-      return `_GLIBCXX_USE_CXX11_ABI=${lt.cxx11abi ? 1 : 0}`;
+      return [`_GLIBCXX_USE_CXX11_ABI=${lt.cxx11abi ? 1 : 0}`, ...(lt.gloo ? ['NCML_HAVE_GLOO=1'] : [])].join(' ');
     case 'json':
       return JSON.stringify(lt, null, 2);
     default:

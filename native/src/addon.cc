@@ -9,6 +9,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   init_autograd(env, exports);
   init_runtime(env, exports);
   init_profiler(env, exports);
+  init_distributed(env, exports);
   kernels::init_concat_elu(env, exports);
   kernels::init_gated_residual(env, exports);
   incremental::init_incremental(env, exports);

@@ -73,6 +73,7 @@ void init_tensor(Napi::Env env, Napi::Object exports);
 void init_autograd(Napi::Env env, Napi::Object exports);
 void init_runtime(Napi::Env env, Napi::Object exports);
 void init_profiler(Napi::Env env, Napi::Object exports);
+void init_distributed(Napi::Env env, Napi::Object exports);
 namespace kernels {
 void init_concat_elu(Napi::Env env, Napi::Object exports);
 void init_gated_residual(Napi::Env env, Napi::Object exports);

@@ -26,6 +26,24 @@ export interface NativeInfo {
   config: string;
 }
 
+/** What `distInit` takes: the rendezvous store, this rank, the group's size and its timeouts. */
+export interface DistInitOptions {
+  backend: string;
+  store: 'tcp' | 'file';
+  host?: string;
+  port?: number;
+  path?: string;
+  rank: number;
+  worldSize: number;
+  timeoutMs: number;
+  heartbeatMs: number;
+  lostAfterMs: number;
+  /** Gloo's network interface (e.g. eth0), or the hostname/address to bind; neither: the default device. */
+  interface?: string;
+  hostname?: string;
+  checkCollectives?: boolean;
+}
+
 export interface NativeBinding {
   op(name: string, overload: string): number;
   call(id: number, ...args: Arg[]): unknown;
@@ -86,6 +104,19 @@ export interface NativeBinding {
   profilerStart(recordShapes: boolean): void;
   profilerStop(): { name: string; calls: number; totalUs: number; selfUs: number }[];
   cudaDeviceCount(): number;
+
+  /** Which c10d backends this build has (`reason` says why Gloo is missing). */
+  distAvailable(): { gloo: boolean; nccl: boolean; reason?: string };
+  /** Creates a process group (blocks until every rank joined or the timeout); returns its id. */
+  distInit(opts: DistInitOptions): number;
+  /** In place; with `async` returns a work id for distWait, else waits. */
+  /** `checked: false` skips the group's cross-rank call check (callers that guarantee matching calls). */
+  distAllReduce(group: number, tensors: Handle[], op: string, async: boolean, checked?: boolean): number | undefined;
+  distBroadcast(group: number, tensors: Handle[], src: number, async: boolean, checked?: boolean): number | undefined;
+  distBarrier(group: number, checked?: boolean): void;
+  distAllGather(group: number, tensor: Handle, checked?: boolean): Handle[];
+  distWait(work: number): void;
+  distDestroy(group: number): void;
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

@@ -140,6 +140,64 @@ export const PATH_FLAGS: readonly PathFlag[] = [
   { flags: '--keep-last <n>', path: 'keepLast', description: 'checkpoints to keep', parse: integer(1) },
 ];
 
+/**
+ * Flags that say how to run rather than what to train (data-parallel
+ * launching); they are not part of the config and have no defaults of their
+ * own here: launchFlags() applies the documented ones.
+ */
+export const LAUNCH_FLAGS: readonly { flags: string; description: string; parse?: Parse }[] = [
+  {
+    flags: '--nproc <n>',
+    description:
+      'train data-parallel in n local worker processes, the threads split among them (like torchrun --standalone)',
+    parse: integer(1, 1024),
+  },
+  {
+    flags: '--rendezvous <url>',
+    description: 'join a data-parallel run as one rank: tcp://host:port (rank 0 serves it) or file:///shared/path',
+  },
+  { flags: '--rank <r>', description: "this process's rank with --rendezvous (0 writes the run)", parse: integer(0) },
+  { flags: '--world-size <n>', description: 'the number of ranks with --rendezvous', parse: integer(1) },
+  {
+    flags: '--dist-timeout <duration>',
+    description: 'how long a rank waits for its peers before failing (default 5m)',
+    parse: duration,
+  },
+];
+
+export interface LaunchFlags {
+  nproc?: number;
+  rendezvous?: string;
+  rank?: number;
+  worldSize?: number;
+  /** Seconds (default DEFAULT_TIMEOUT_SECONDS of src/distributed). */
+  distTimeout?: number;
+}
+
+/** The launcher flags the user typed, checked for combinations that make no sense. */
+export function launchFlags(typed: Record<string, unknown>): LaunchFlags {
+  const f: LaunchFlags = {};
+  for (const { flags } of LAUNCH_FLAGS) {
+    const v = typed[attributeOf(flags)];
+    if (v !== undefined) (f as Record<string, unknown>)[attributeOf(flags)] = v;
+  }
+  if (f.nproc !== undefined && (f.rendezvous !== undefined || f.rank !== undefined || f.worldSize !== undefined)) {
+    throw new InvalidArgumentError(
+      '--nproc launches its own local rendezvous; for one rank of a multi-machine run use --rendezvous, --rank and --world-size instead',
+    );
+  }
+  if (f.rendezvous === undefined && (f.rank !== undefined || f.worldSize !== undefined)) {
+    throw new InvalidArgumentError('--rank and --world-size need --rendezvous tcp://host:port (or file:///path)');
+  }
+  if (f.rendezvous !== undefined && (f.rank === undefined || f.worldSize === undefined)) {
+    throw new InvalidArgumentError('--rendezvous needs --rank and --world-size');
+  }
+  if (f.rank !== undefined && f.worldSize !== undefined && f.rank >= f.worldSize) {
+    throw new InvalidArgumentError(`--rank ${f.rank} is not below --world-size ${f.worldSize}`);
+  }
+  return f;
+}
+
 /** Boolean flags with a negation, each setting one field. */
 const SWITCHES: readonly { name: string; path: string; on: string; off: string }[] = [
   {
@@ -207,6 +265,11 @@ export function addTrainOptions(cmd: Command): Command {
     cmd.option(`--no-${s.name}`, s.off + (on ? '' : ' (default)'));
   }
   cmd.option('--out <dir>', 'run directory (default runs/<date>-<objective>-<sde>)');
+  for (const f of LAUNCH_FLAGS) {
+    const option = new Option(f.flags, f.description);
+    if (f.parse) option.argParser(f.parse as (value: string, previous: unknown) => unknown);
+    cmd.addOption(option);
+  }
   return cmd;
 }
 

@@ -22,6 +22,13 @@ export interface LoaderOptions extends BatchOptions {
   seed?: number;
   /** Resume from a position read earlier from `position` (default the start). */
   position?: LoaderPosition;
+  /**
+   * Data-parallel training: batchSize is the global batch, and this loader
+   * yields rank's contiguous 1/worldSize of each one, so every rank walks the
+   * same seeded order and the batches do not depend on the number of ranks.
+   * Needs dropLast and a batchSize divisible by worldSize.
+   */
+  shard?: { rank: number; worldSize: number };
 }
 
 // Keeps the shuffle streams apart from other users of the same seed.
@@ -40,6 +47,7 @@ export class DataLoader implements Iterable<Batch> {
   readonly shuffle: boolean;
   readonly dropLast: boolean;
   readonly seed: number;
+  readonly shard: { readonly rank: number; readonly worldSize: number } | undefined;
   readonly #batchOptions: BatchOptions;
   #epoch = 0;
   #index = 0;
@@ -60,6 +68,15 @@ export class DataLoader implements Iterable<Batch> {
     this.shuffle = shuffle;
     this.dropLast = dropLast;
     this.seed = seed;
+    if (opts.shard !== undefined) {
+      const { rank, worldSize } = opts.shard;
+      if (!Number.isInteger(worldSize) || worldSize < 1 || !Number.isInteger(rank) || rank < 0 || rank >= worldSize)
+        throw new RangeError(`shard: rank must be in 0..worldSize-1, got rank ${rank} of ${worldSize}`);
+      if (batchSize % worldSize !== 0)
+        throw new RangeError(`the global batch of ${batchSize} does not split evenly over ${worldSize} ranks`);
+      if (!dropLast) throw new RangeError('a sharded loader needs dropLast, so that every rank gets a full share');
+      this.shard = { rank, worldSize };
+    }
     this.#batchOptions = { uint8: opts.uint8, device: opts.device };
     if (opts.position !== undefined) this.seek(opts.position);
   }
@@ -102,11 +119,16 @@ export class DataLoader implements Iterable<Batch> {
     return order;
   }
 
-  /** The next batch, moving into the next epoch when this one is done. */
+  /** The next batch (this rank's share of it when sharded), moving into the next epoch when this one is done. */
   nextBatch(): Batch {
     const order = this.epochOrder(this.#epoch);
     const end = Math.min(this.#index + this.batchSize, this.dataset.count);
-    const batch = makeBatch(this.dataset, order.subarray(this.#index, end), this.#batchOptions);
+    let indices = order.subarray(this.#index, end);
+    if (this.shard !== undefined) {
+      const share = this.batchSize / this.shard.worldSize;
+      indices = indices.subarray(this.shard.rank * share, (this.shard.rank + 1) * share);
+    }
+    const batch = makeBatch(this.dataset, indices, this.#batchOptions);
     this.#index = end;
     this.#rollOver();
     return batch;

@@ -23,6 +23,9 @@ export const TrainEntrySchema = z.object({
   imagesPerSecond: z.number(),
   skippedSteps: z.number().int().min(0),
   elapsedSeconds: z.number(),
+  /** Data-parallel runs: processes, and mean seconds per step spent averaging gradients. */
+  worldSize: z.number().int().min(1).optional(),
+  allReduceSeconds: z.number().optional(),
 });
 
 export const EvalEntrySchema = z.object({

@@ -9,3 +9,4 @@ export {
   type TrainSummary,
 } from './trainer.js';
 export { TBucketStats } from './t-buckets.js';
+export { DataParallel, type DistributedTrainingOptions, type GatheredStep } from './data-parallel.js';

@@ -68,15 +68,18 @@ export abstract class LinearSde<C extends SdeConfig> implements Sde {
     return scope(() => x.mul(this.#coefficient(t, x, (u) => this.driftCoeffOf(u))));
   }
 
-  perturb(x0: Tensor, t: Time): Perturbed {
+  perturb(x0: Tensor, t: Time, noise?: Tensor): Perturbed {
     if (!isFloatingPoint(x0.dtype)) {
       throw new TypeError(`perturb: x0 must be floating point (data scaled to [-1, 1]), got ${x0.dtype}`);
     }
     return scope(() => {
       const mean = this.#coefficient(t, x0, (u) => this.meanCoeffOf(u));
       const std = this.#coefficient(t, x0, (u) => this.stdOf(u));
-      const noise = randnLike(x0);
-      return { xt: x0.mul(mean).add(noise.mul(std)), noise };
+      if (noise !== undefined && noise.shape.join('x') !== x0.shape.join('x')) {
+        throw new RangeError(`perturb: noise has shape [${noise.shape}], x0 has [${x0.shape}]`);
+      }
+      const z = noise ?? randnLike(x0);
+      return { xt: x0.mul(mean).add(z.mul(std)), noise: z };
     });
   }
 

@@ -79,8 +79,11 @@ export interface Sde {
 
   /** f(x, t). */
   drift(x: Tensor, t: Time): Tensor;
-  /** Draws z ~ N(0, I) from the seeded generator; x0 must be floating point. */
-  perturb(x0: Tensor, t: Time): Perturbed;
+  /**
+   * x_t = m(t) x0 + s(t) z with z ~ N(0, I) drawn from the seeded generator,
+   * or the given `noise` (x0's shape); x0 must be floating point.
+   */
+  perturb(x0: Tensor, t: Time, noise?: Tensor): Perturbed;
   /** Drift of the reverse-time SDE: f - g^2 score. */
   reverseDrift(x: Tensor, t: Time, score: Tensor): Tensor;
   /** Drift of the probability-flow ODE: f - g^2 score / 2. */
