@@ -2,6 +2,7 @@
 // The ncml command line.
 import { Command, CommanderError } from 'commander';
 
+import { registerDashboard } from './commands/dashboard.js';
 import { registerData } from './commands/data.js';
 import { registerEngine } from './commands/engine.js';
 import { registerEval } from './commands/evaluate.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerEval(program);
   registerData(program);
+  registerDashboard(program);
   registerEngine(program);
   usageAfterErrors(program, 'ncml');
   return program;
