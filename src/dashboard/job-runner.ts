@@ -23,6 +23,11 @@ export interface JobSpec {
   output: string;
   /** The settings as the page sent them, echoed back with the job. */
   settings: Record<string, unknown>;
+  /**
+   * Phases the command reports one after the other ("phase 1: ... 7/28",
+   * "phase 2: ... 3/10"), each counted as an equal share of the progress (default 1).
+   */
+  phases?: number;
 }
 
 export interface JobView {
@@ -46,6 +51,7 @@ export interface JobView {
 }
 
 interface Job extends JobView {
+  phases: number;
   child: ChildProcess;
   stderrTail: string[];
   cancelRequested: boolean;
@@ -72,8 +78,18 @@ function errorLines(tail: string[]): string[] {
   return start === -1 ? tail.slice(-4) : tail.slice(start, start + 12);
 }
 
-/** The fraction a log line reports: a percentage, else the last "k/n" in it. */
-export function progressOf(line: string): number | null {
+/**
+ * The overall fraction a log line reports: a percentage, else the last "k/n"
+ * in it; with several phases, the line's "phase i" places it in its share.
+ */
+export function progressOf(line: string, phases = 1): number | null {
+  const f = fractionOf(line);
+  if (f === null || phases <= 1) return f;
+  const phase = Number(/\bphase (\d+)\b/i.exec(line)?.[1] ?? 1);
+  return (Math.min(phases, Math.max(1, phase)) - 1 + f) / phases;
+}
+
+function fractionOf(line: string): number | null {
   const pct = /(\d+(?:\.\d+)?)\s*%/.exec(line);
   if (pct) return Math.min(1, Number(pct[1]) / 100);
   const fractions = [...line.matchAll(/(\d+)\s*\/\s*(\d+)/g)];
@@ -134,6 +150,7 @@ export class JobRunner {
       output: null,
       error: null,
       settings: spec.settings,
+      phases: spec.phases ?? 1,
       child,
       stderrTail: [],
       cancelRequested: false,
@@ -186,7 +203,7 @@ export class JobRunner {
     job.stderrTail.push(line);
     if (job.stderrTail.length > TAIL_LINES) job.stderrTail.shift();
     job.message = line.length > 200 ? `${line.slice(0, 200)}...` : line;
-    const p = progressOf(line);
+    const p = progressOf(line, job.phases);
     if (p !== null) job.progress = p;
   }
 

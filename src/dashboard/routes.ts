@@ -72,6 +72,8 @@ async function startJob(ctx: DashboardContext, req: IncomingMessage, res: Server
     args: cliArgs(request, checkpoint.path, out),
     output: out,
     settings: request as unknown as Record<string, unknown>,
+    // The two-phase sampler logs phase 1 (rows) and then phase 2 (refinement steps).
+    phases: request.method === 'two-phase' ? 2 : 1,
   });
   sendJson(req, res, 202, jobForPage(ctx, job));
 }

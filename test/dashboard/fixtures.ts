@@ -72,6 +72,18 @@ export function trainRun(dataset: string, out: string, steps: number, extra: str
   if (r.status !== 0) throw new Error(`training ${out} failed: ${r.stderr}`);
 }
 
+/** Trains a run to completion with the CLI, without blocking (several can train at once). */
+export function trainRunAsync(dataset: string, out: string, steps: number, extra: string[] = []): Promise<void> {
+  const proc = spawn(process.execPath, [cli, ...tinyTrainArgs(dataset, out, steps, extra)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr.on('data', (d: Buffer) => (stderr += d));
+  return new Promise((resolve, reject) =>
+    proc.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`training ${out} failed: ${stderr}`)))),
+  );
+}
+
 export interface DashboardProcess {
   proc: ChildProcess;
   /** The base URL, e.g. http://127.0.0.1:40123/ */
@@ -122,13 +134,17 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** Polls until check() returns a value other than undefined/false, or fails after timeoutMs. */
-export async function eventually<T>(check: () => Promise<T> | T, what: string, timeoutMs = 60_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const v = await check();
-      if (v !== undefined && v !== false) return v;
+      if (v !== undefined && v !== false) return v as T;
     } catch (e) {
       last = e;
     }

@@ -55,6 +55,9 @@ test('progress is read from log lines: a percentage, else the last k/n', () => {
   assert.equal(progressOf('phase 2: step 3/4, row 28/28 done'), 1);
   assert.equal(progressOf('loading the checkpoint'), null);
   assert.equal(progressOf('row 0/0'), null);
+  // Two phases: phase 1 fills the first half, phase 2 the second.
+  assert.equal(progressOf('phase 1: autoregressive at t0 = 0.05: 14/28 rows, 1.20 it/s', 2), 0.25);
+  assert.equal(progressOf('phase 2: refinement: 5/10 steps, 3.1 it/s, ETA 0:02', 2), 0.75);
 });
 
 test('a command that writes its file is done; its output is that file', async () => {

@@ -44,3 +44,13 @@ export function value(v) {
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
+
+/** A dataset spec, short: 'folder:/long/path/faces' -> 'folder: faces'. */
+export function dataset(run) {
+  const spec = run.dataset;
+  if (!spec) return '–';
+  const base = (p) => p.replace(/\/+$/, '').split('/').at(-1) || p;
+  const m = /^([a-z0-9-]+):(.+)$/.exec(spec);
+  if (m) return `${m[1]}: ${base(m[2])}`;
+  return spec.includes('/') ? base(spec) : spec;
+}

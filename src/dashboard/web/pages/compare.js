@@ -100,7 +100,7 @@ export function mountCompare(app, ids) {
       ['Objective', fmt.objective],
       ['SDE', fmt.sde],
       ['Preset', (r) => r.preset ?? '–'],
-      ['Dataset', (r) => r.dataset ?? '–'],
+      ['Dataset', fmt.dataset],
       ['Steps', fmt.steps],
       ['Elapsed', (r) => fmt.duration(r.elapsedSeconds)],
       [

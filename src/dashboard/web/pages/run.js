@@ -79,6 +79,38 @@ export function renderEval(e) {
   );
 }
 
+// The settings a person compares between grids, in this order (ncml sample/complete's JSON); the rest is folded.
+const SAMPLE_KEYS = [
+  'command',
+  'step',
+  'method',
+  't0',
+  'steps',
+  'predictor',
+  'corrector',
+  'class',
+  'num',
+  'images',
+  'keepRows',
+  'perImage',
+  'seed',
+  'results.bitsPerDimAtT0',
+  'timings.totalSeconds',
+];
+
+function sampleSettings(settings) {
+  const flat = new Map(flatten(settings));
+  const main = SAMPLE_KEYS.filter((k) => flat.has(k) && flat.get(k) !== null);
+  if (main.length === 0) return settingsList(settings);
+  const rest = Object.fromEntries([...flat].filter(([k]) => !main.includes(k)));
+  return [
+    settingsList(Object.fromEntries(main.map((k) => [k, flat.get(k)]))),
+    Object.keys(rest).length
+      ? h('details', { class: 'more-settings' }, h('summary', {}, 'all settings'), settingsList(rest))
+      : null,
+  ];
+}
+
 function renderSample(s) {
   const name = s.image.split('/').at(-1);
   return h(
@@ -92,9 +124,7 @@ function renderSample(s) {
       h('div', { class: 'muted small' }, fmt.ago(s.mtimeMs)),
     ),
     problemBox(s.problems, 'Settings file damaged'),
-    s.settings
-      ? settingsList(s.settings, ['out', 'timings', 'checkpointDir'])
-      : h('p', { class: 'muted small' }, 'no settings file beside this grid'),
+    s.settings ? sampleSettings(s.settings) : h('p', { class: 'muted small' }, 'no settings file beside this grid'),
   );
 }
 
@@ -160,7 +190,7 @@ export function mountRun(app, id) {
       stat('Objective', fmt.objective(r)),
       stat('SDE', fmt.sde(r)),
       stat('Preset', r.preset ?? '–', r.modelSize ?? undefined),
-      stat('Dataset', r.dataset ?? '–'),
+      stat('Dataset', fmt.dataset(r), r.dataset !== fmt.dataset(r) ? r.dataset : undefined),
       stat('Steps', fmt.steps(r)),
       stat('Elapsed', fmt.duration(r.elapsedSeconds)),
       stat('Speed', speed ? `${speed.toFixed(2)} it/s` : '–'),

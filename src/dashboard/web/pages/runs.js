@@ -78,7 +78,7 @@ export function mountRuns(app) {
         h('td', {}, fmt.objective(r)),
         h('td', {}, fmt.sde(r)),
         h('td', {}, r.preset ?? '–', r.modelSize ? h('div', { class: 'muted small' }, r.modelSize) : null),
-        h('td', {}, r.dataset ?? '–'),
+        h('td', { title: r.dataset ?? undefined }, fmt.dataset(r)),
         h('td', { class: 'num', dataset: { field: 'steps' } }, fmt.steps(r)),
         h('td', { class: 'num' }, fmt.duration(r.elapsedSeconds)),
         h(
