@@ -2,10 +2,12 @@
 // The ncml command line.
 import { Command, CommanderError } from 'commander';
 
+import { registerComplete } from './commands/complete.js';
 import { registerDashboard } from './commands/dashboard.js';
 import { registerData } from './commands/data.js';
 import { registerEngine } from './commands/engine.js';
 import { registerEval } from './commands/evaluate.js';
+import { registerSample } from './commands/sample.js';
 import { registerStart } from './commands/start.js';
 import { registerTrain } from './commands/train.js';
 
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerStart(program);
   registerTrain(program);
   registerEval(program);
+  registerSample(program);
+  registerComplete(program);
   registerData(program);
   registerDashboard(program);
   registerEngine(program);

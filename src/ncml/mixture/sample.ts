@@ -1,10 +1,10 @@
 // Drawing from the logistic mixture: one component per pixel position by
 // Gumbel-max, then the channels in R, G, B order, each coupled to the values
 // already drawn for the earlier channels of the same pixel.
-import { cat, type Device, noGrad, rand, scope, type Tensor } from '../../tensor/index.js';
+import { cat, type Device, noGrad, rand, randLike, scope, type Tensor } from '../../tensor/index.js';
 import { coupledChannelMean } from './coupling.js';
 import { type MixtureChannels, splitMixtureParams } from './layout.js';
-import { quantizeToLevels } from './levels.js';
+import { BIN_WIDTH, quantizeToLevels } from './levels.js';
 
 export interface MixtureSampleOptions {
   channels: MixtureChannels;
@@ -17,6 +17,14 @@ export interface MixtureSampleOptions {
    * continuous draws and leaves quantization to the caller).
    */
   quantize?: boolean;
+  /**
+   * Draw from the 'binned' likelihood's density (likelihood-kind.ts): P(bin
+   * of width 2/255 centred on x) / (2/255) is the mixture density convolved
+   * with a uniform box of one bin, so each channel's logistic draw gets
+   * U(-1/255, 1/255) added before it conditions the later channels. For
+   * noisy data (needs clamp false). Default false (the continuous density).
+   */
+  binned?: boolean;
 }
 
 // Keeps log u and log(1 - u) finite; truncates the logistic at ~11.5 scales.
@@ -47,7 +55,9 @@ function pickComponent(t: Tensor, component: Tensor): Tensor {
 export function sampleMixture(params: Tensor, opts: MixtureSampleOptions): Tensor {
   const clamp = opts.clamp ?? true;
   const quantize = opts.quantize ?? false;
+  const binned = opts.binned ?? false;
   if (quantize && !clamp) throw new RangeError('sampleMixture: quantize needs clamp (8-bit levels live in [-1, 1])');
+  if (binned && clamp) throw new RangeError('sampleMixture: binned draws are for noisy data; pass clamp: false');
   return noGrad(() =>
     scope(() => {
       const parts = splitMixtureParams(params, opts.channels);
@@ -60,6 +70,7 @@ export function sampleMixture(params: Tensor, opts: MixtureSampleOptions): Tenso
         const mean = coupledChannelMean(means, coeffs, c, drawn); // [B, 1, ...S]
         const u = uniform(mean);
         let value = u.log().sub(u.neg().log1p()).mul(logScales.select(1, c).exp()).add(mean);
+        if (binned) value = value.add(randLike(value).sub(0.5).mul(BIN_WIDTH));
         if (clamp) value = value.clamp(-1, 1);
         if (quantize) value = quantizeToLevels(value);
         drawn = drawn === null ? value : cat([drawn, value], 1);
