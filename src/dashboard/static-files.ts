@@ -1,7 +1,7 @@
 // The page itself: plain HTML, CSS and ES modules shipped in src/dashboard/web
 // (no build step), and uPlot from node_modules. Only files listed when the
 // server starts are served, by exact name, so no request can reach another
-// file; run files are served separately (run-files.ts) from inside --runs.
+// file; run files are served separately (routes.ts) from inside --runs.
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';

@@ -246,12 +246,13 @@ export class Interactive {
         'div',
         { class: 'job-head' },
         h('strong', {}, j.kind === 'sample' ? 'Samples' : 'Completion'),
-        h('span', { class: 'muted' }, ` · step ${s.checkpoint} · ${what}`),
+        h('span', { class: 'muted' }, `from step ${s.checkpoint}`),
         h('span', { class: `badge badge-job-${j.state}` }, j.state),
         j.state === 'running' && this.canCompute
           ? h('button', { class: 'button small', onclick: () => this.cancel(j.id) }, 'Cancel')
           : null,
       ),
+      h('p', { class: 'job-what small' }, what),
       j.state === 'running'
         ? [
             h(

@@ -91,6 +91,7 @@ const SAMPLE_KEYS = [
   'class',
   'num',
   'images',
+  'first',
   'keepRows',
   'perImage',
   'seed',
