@@ -7,5 +7,6 @@ export * as safetensors from './serialization/safetensors.js';
 export * from './ncml/index.js';
 export * from './models/index.js';
 export * as runs from './runs/index.js';
+export * as sampling from './sampling/index.js';
 export * as train from './train/index.js';
 export * as evaluation from './eval/index.js';

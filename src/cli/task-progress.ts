@@ -49,6 +49,8 @@ export class TaskProgress {
     const rateText = Number.isFinite(rate) ? rate.toFixed(2) : '-';
     if (this.#bar) {
       this.#bar.update(done, { rate: rateText, etaText: clock(eta) });
+      // A finished bar stops at once, so the next phase's bar starts on a line of its own.
+      if (done >= total) this.#bar.stop();
       return;
     }
     const tenth = Math.floor((10 * done) / Math.max(1, total));

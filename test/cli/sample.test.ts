@@ -185,6 +185,22 @@ test('complete: masked inputs and k completions per image; the kept rows are the
   }
 });
 
+test('start ends with a two-phase and a plain-AR grid of the model it trained, paths printed', () => {
+  const out = join(root, 'start');
+  const r = ncml(['start', ...SMALL, '--test-examples', '4', '--samples', '2', '--out', out]);
+  assert.equal(r.status, 0, r.stderr);
+  for (const method of ['two-phase', 'ar']) {
+    const png = join(out, 'samples', `${method}.png`);
+    assert.ok(existsSync(png), png);
+    assert.ok(existsSync(join(out, 'samples', `${method}.safetensors`)));
+    assert.ok(r.stdout.includes(png), `${png} printed`);
+  }
+  assert.match(
+    readFileSync(join(out, 'report.md'), 'utf8'),
+    /## Samples[^]*two-phase \(t0 = 0\.05[^]*plain autoregressive/,
+  );
+});
+
 const badInputs: [string, string[], RegExp][] = [
   [
     't0 above T',
@@ -231,16 +247,7 @@ const badInputs: [string, string[], RegExp][] = [
     ['sample', '--checkpoint', ncmlRun, '--num', '1', '--out', join(root, 'x.jpg')],
     /--out must name a \.png file/,
   ],
-  [
-    'a missing checkpoint',
-    ['sample', '--checkpoint', join(root, 'nope'), '--num', '1'],
-    /--checkpoint: no such file or directory/,
-  ],
-  [
-    'an unknown predictor',
-    ['sample', '--checkpoint', ncmlRun, '--num', '1', '--predictor', 'rk4'],
-    /Allowed choices are euler-maruyama, reverse-diffusion, probability-flow/,
-  ],
+
   [
     'keep-rows of the whole image',
     ['complete', '--checkpoint', ncmlRun, '--num', '1', '--keep-rows', '8'],
