@@ -93,18 +93,25 @@ async function close(page: Page, shot: string): Promise<void> {
   assert.deepEqual(errors, [], 'no script errors on the page');
 }
 
-/** Waits for the newest job to end; its image when it succeeded, else fails with the job's error. */
-async function finishedJobImage(page: Page): Promise<Locator> {
-  const job = page.locator('.job').first();
+async function jobIds(page: Page): Promise<string[]> {
+  return page
+    .locator('.job')
+    .evaluateAll((els) => els.map((e) => (e as unknown as { dataset: { jobId: string } }).dataset.jobId));
+}
+
+/** Clicks the button, then waits for the job it started to end: its image, or a failure with the job's text. */
+async function runJobFromPage(page: Page, button: Locator): Promise<{ job: Locator; image: Locator }> {
+  const before = new Set(await jobIds(page));
+  await button.click();
+  const id = await eventually(async () => (await jobIds(page)).find((j) => !before.has(j)), 'the new job on the page');
+  const job = page.locator(`.job[data-job-id="${id}"]`);
   await page
-    .locator('.job:first-child:is([data-state="done"], [data-state="failed"], [data-state="cancelled"])')
-    .waitFor({
-      timeout: 90_000,
-    });
+    .locator(`.job[data-job-id="${id}"]:is([data-state="done"], [data-state="failed"], [data-state="cancelled"])`)
+    .waitFor({ timeout: 100_000 });
   assert.equal(await job.getAttribute('data-state'), 'done', `the job failed: ${await job.textContent()}`);
-  const img = job.locator('img');
-  await img.waitFor();
-  return img;
+  const image = job.locator('img');
+  await image.waitFor();
+  return { job, image };
 }
 
 async function naturalWidth(img: Locator): Promise<number> {
@@ -183,10 +190,17 @@ test('a sample batch drawn from the page appears as an image, with progress whil
   await form.locator('select[name=method]').selectOption('ar');
   await form.locator('input[name=num]').fill('2');
   await form.locator('input[name=seed]').fill('7');
-  await draw.click();
-  await page.locator('.job[data-state="running"] .progress').waitFor({ timeout: 30_000 });
-  const img = await finishedJobImage(page);
-  assert.ok((await naturalWidth(img)) > 0, 'the grid image loaded');
+  let sawProgress = false;
+  const watch = setInterval(() => {
+    void page
+      .locator('.job[data-state="running"] .progress')
+      .count()
+      .then((n) => (sawProgress ||= n > 0))
+      .catch(() => undefined);
+  }, 200);
+  const { image } = await runJobFromPage(page, draw).finally(() => clearInterval(watch));
+  assert.ok(sawProgress, 'a progress bar while the job ran');
+  assert.ok((await naturalWidth(image)) > 0, 'the grid image loaded');
   const grids = listSampleGrids(join(runs, 'first'));
   assert.equal(grids.length, 1);
   await page.locator('.sample-card').first().waitFor();
@@ -202,7 +216,10 @@ test('a test image completed from the page appears as an image', async () => {
   await form.locator('input[name=keepRows]').fill('4');
   await form.locator('input[name=perImage]').fill('2');
   await form.locator('select[name=method]').selectOption('ar');
-  await go.click();
-  assert.ok((await naturalWidth(await finishedJobImage(page))) > 0, 'the completion image loaded');
+  const { image } = await runJobFromPage(page, go);
+  assert.ok((await naturalWidth(image)) > 0, 'the completion image loaded');
+  const grid = listSampleGrids(join(runs, 'first')).find((g) => g.settings?.command === 'complete');
+  assert.equal(grid?.settings?.first, 3, 'the chosen test image was completed');
+  assert.equal(grid?.settings?.keepRows, 4);
   await close(page, 'run-completed');
 });
