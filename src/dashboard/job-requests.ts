@@ -70,7 +70,11 @@ export function parseJobRequest(raw: unknown): JobRequest {
 /** A fresh file name in <run>/samples/dashboard/ for the job's grid. */
 export function jobOutputPath(runDir: string, kind: string): string {
   const dir = join(runDir, 'samples', 'dashboard');
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new HttpError(500, `cannot create ${dir} for the job's images: ${(e as Error).message}`);
+  }
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   return join(dir, `${stamp}-${kind}-${randomBytes(3).toString('hex')}.png`);
 }
