@@ -7,6 +7,21 @@ export const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '
 
 const HEIGHT = 260;
 
+const STEP_INCREMENTS = Array.from({ length: 8 }, (_, k) => [1, 2, 5].map((m) => m * 10 ** k)).flat();
+
+/** Data range plus `padding` of it on each side; a single value v gets v +- max(minHalf, 5% of |v|). */
+function padRange(minHalf, padding) {
+  return (_u, min, max) => {
+    if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+    if (min === max) {
+      const half = Math.max(minHalf, Math.abs(min) * 0.05);
+      return [min - half, max + half];
+    }
+    const pad = (max - min) * padding;
+    return [min - pad, max + pad];
+  };
+}
+
 export class LineChart {
   /**
    * @param {HTMLElement} parent
@@ -55,6 +70,10 @@ export class LineChart {
       this.plot.setData(data, showingAll);
     }
     this.extent = [x[0], x[x.length - 1]];
+    if (x[0] === x[x.length - 1]) {
+      const half = Math.max(1, Math.round(0.2 * Math.abs(x[0])));
+      this.plot.setScale('x', { min: x[0] - half, max: x[0] + half });
+    }
   }
 
   options(series, n) {
@@ -62,7 +81,8 @@ export class LineChart {
     return {
       width: this.width(),
       height: HEIGHT,
-      scales: { x: { time: false } },
+      // A lone value (one evaluation so far) gets a narrow range around it rather than uPlot's [0, 2v].
+      scales: { x: { time: false }, y: { range: padRange(0.05, 0.08) } },
       cursor: { drag: { x: true, y: false } },
       legend: { live: true },
       series: [
@@ -78,7 +98,8 @@ export class LineChart {
         })),
       ],
       axes: [
-        { label: xLabel, grid: { stroke: '#eef0f3' }, ticks: { stroke: '#d6dae0' } },
+        // Steps are whole numbers: ticks at 1, 2, 5 x 10^k only.
+        { label: xLabel, grid: { stroke: '#eef0f3' }, ticks: { stroke: '#d6dae0' }, incrs: STEP_INCREMENTS },
         {
           label: yLabel,
           size: 60,
