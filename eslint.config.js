@@ -13,4 +13,27 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // The dashboard's page: plain ES modules run by the browser, uPlot loaded as a global.
+    files: ['src/dashboard/web/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'history',
+          'sessionStorage',
+          'fetch',
+          'Node',
+          'ResizeObserver',
+          'URLSearchParams',
+          'setTimeout',
+          'clearTimeout',
+          'uPlot',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

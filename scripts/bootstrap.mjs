@@ -57,6 +57,12 @@ const SYSTEM_PACKAGES = [
     needed: () => true,
     present: () => existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz'),
   },
+  // Headless Chromium for the dashboard's browser tests (playwright-core drives it and never downloads one).
+  {
+    pkg: 'chromium',
+    needed: () => true,
+    present: () => existsSync('/usr/bin/chromium'),
+  },
 ];
 
 function dpkgInstalled(pkg) {

@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 
 import { registerComplete } from './commands/complete.js';
+import { registerDashboard } from './commands/dashboard.js';
 import { registerData } from './commands/data.js';
 import { registerEngine } from './commands/engine.js';
 import { registerEval } from './commands/evaluate.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerComplete(program);
   registerReproduce(program);
   registerData(program);
+  registerDashboard(program);
   registerEngine(program);
   usageAfterErrors(program, 'ncml');
   return program;

@@ -5,3 +5,6 @@ export * from './metrics.js';
 export * from './run-dir.js';
 export * from './load.js';
 export * from './data.js';
+export * from './status.js';
+export * from './checkpoint-check.js';
+export * from './outputs.js';

@@ -71,6 +71,11 @@ export interface Metrics {
   entries: MetricsEntry[];
   /** Lines that were not valid entries. */
   problems: MetricsProblem[];
+  /**
+   * True when the last line is damaged and has no newline yet: a line being
+   * appended right now (or cut by a crash). Live readers may ignore it.
+   */
+  cutLastLine?: boolean;
 }
 
 export function metricsPath(runDir: string): string {
@@ -81,7 +86,8 @@ export function metricsPath(runDir: string): string {
 export function parseMetrics(text: string): Metrics {
   const entries: MetricsEntry[] = [];
   const problems: MetricsProblem[] = [];
-  text.split('\n').forEach((raw, i) => {
+  const lines = text.split('\n');
+  lines.forEach((raw, i) => {
     if (raw.trim() === '') return;
     let value: unknown;
     try {
@@ -98,7 +104,9 @@ export function parseMetrics(text: string): Metrics {
         message: r.error.issues.map((e) => `${e.path.join('.') || '(entry)'}: ${e.message}`).join('; '),
       });
   });
-  return { entries, problems };
+  const last = lines.length;
+  const cutLastLine = !text.endsWith('\n') && problems.at(-1)?.line === last;
+  return { entries, problems, cutLastLine };
 }
 
 /** Reads a run's metrics (empty when the file does not exist yet). */

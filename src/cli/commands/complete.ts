@@ -1,5 +1,5 @@
 // `ncml complete`: image completion (paper Fig. 5, right). Keeps the top rows
-// of the first --num test images and draws the rest --per-image times; the
+// of --num test images (from --first on) and draws the rest --per-image times; the
 // grid shows each masked input followed by its completions.
 import { join } from 'node:path';
 
@@ -26,6 +26,7 @@ import { describeCheckpoint, imageShapeOf, sampleProgress } from './sample.js';
 
 interface CompleteFlags extends SamplingFlags {
   num: number;
+  first: number;
   keepRows: number;
   perImage: number;
 }
@@ -34,7 +35,8 @@ export function registerComplete(program: Command): void {
   const cmd = program
     .command('complete')
     .description('image completion: keep the top rows of test images and draw the rest');
-  cmd.requiredOption('--num <n>', 'test images to complete (the first n of the test split)', integer(1));
+  cmd.requiredOption('--num <n>', 'test images to complete (n of the test split, from --first on)', integer(1));
+  cmd.option('--first <i>', 'index of the first test image to complete', integer(0), 0);
   cmd.requiredOption('--keep-rows <r>', 'rows kept from the top of each image', integer(1));
   cmd.option('--per-image <k>', 'completions per image', integer(1), 4);
   addSamplingOptions(cmd);
@@ -49,8 +51,10 @@ export function registerComplete(program: Command): void {
     const settings = resolveMethod(flags, (name) => cmd.getOptionValueSource(name) === 'cli', trained);
     const test = loadRunSplit(trained.config, 'test');
     checkModelFitsData(trained.model.config, trained.imageShape, test);
-    if (flags.num > test.count) {
-      throw new SamplingRequestError(`--num: the test split has ${test.count} images, asked for ${flags.num}`);
+    if (flags.first + flags.num > test.count) {
+      throw new SamplingRequestError(
+        `--first/--num: the test split has ${test.count} images, asked for images ${flags.first}..${flags.first + flags.num - 1}`,
+      );
     }
     const out = flags.out ?? join(trained.runDir, 'samples', `completion-${settings.method}-seed${settings.seed}.png`);
     const k = flags.perImage;
@@ -63,9 +67,9 @@ export function registerComplete(program: Command): void {
     scope(() => {
       const batch = makeBatch(
         test,
-        Array.from({ length: flags.num }, (_, i) => i),
+        Array.from({ length: flags.num }, (_, i) => flags.first + i),
       );
-      const labels = conditional ? Array.from(test.labels.subarray(0, flags.num)) : null;
+      const labels = conditional ? Array.from(test.labels.subarray(flags.first, flags.first + flags.num)) : null;
       let result;
       try {
         result = completeImages(trained.model, trained.sde, batch.x, {
@@ -110,6 +114,7 @@ export function registerComplete(program: Command): void {
           split: 'test',
           testSource: test.source,
           num: flags.num,
+          first: flags.first,
           perImage: k,
           keepRows: flags.keepRows,
           ...settings,
