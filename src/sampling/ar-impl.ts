@@ -2,15 +2,22 @@
 // --ar-impl): a small registry, so a faster stepper with the same contract
 // plugs in beside the reference one without touching the samplers.
 import type { ArStepper, ArStepperOptions } from '../models/ar-stepper.js';
+import { createIncrementalStepper } from '../models/ncpn/incremental.js';
 import type { NCPN } from '../models/ncpn/ncpn.js';
 import { createReferenceStepper } from './reference-stepper.js';
 
 export type ArStepperFactory = (model: NCPN, opts: ArStepperOptions) => ArStepper;
 
-const IMPLS = new Map<string, ArStepperFactory>([['reference', createReferenceStepper]]);
+// 'cached': the incremental NCPN (each pixel computed once from per-layer
+// caches); 'reference': the full network on the whole canvas per pixel, the
+// obviously-right version the cached one is tested against.
+const IMPLS = new Map<string, ArStepperFactory>([
+  ['cached', (model, opts) => createIncrementalStepper(model, opts)],
+  ['reference', createReferenceStepper],
+]);
 
 /** The implementation the samplers and the CLI use when none is named. */
-export const DEFAULT_AR_IMPL = 'reference';
+export const DEFAULT_AR_IMPL = 'cached';
 
 /** Adds (or replaces) a named stepper implementation. */
 export function registerArImpl(name: string, factory: ArStepperFactory): void {

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import type { TrainConfig } from '../../src/runs/config.js';
-import { pngjsBytes, writeFile } from '../data/fixtures.js';
+import { pngjsBytes, readPng, writeFile } from '../data/fixtures.js';
 import { tempDir } from '../helpers.js';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
@@ -38,9 +38,10 @@ function rgbFolder(): string {
 
 const savedConfig = (run: string) => JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')) as TrainConfig;
 
-test('an RGB folder trains with only --dataset, --steps and --out', () => {
+test('an RGB folder trains with only --dataset, --steps and --out, evaluates on its held-out images and samples', () => {
   const data = rgbFolder();
-  const out = join(tempDir('ncml-own-images-'), 'run');
+  const root = tempDir('ncml-own-images-');
+  const out = join(root, 'run');
   const r = ncml(['train', '--dataset', `folder:${data}`, '--steps', '2', '--out', out]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /holding out 4 of the 48 images .* for validation/);
@@ -48,14 +49,27 @@ test('an RGB folder trains with only --dataset, --steps and --out', () => {
   assert.equal(c.model.channels, 3, 'the model follows the dataset');
   assert.equal(c.validation, 4);
   assert.match(r.stdout, /done: 2 steps/);
+  const evaluated = ncml(['eval', 'lsb', '--checkpoint', out, '--split', 'validation', '--out', join(root, 'lsb')]);
+  assert.equal(evaluated.status, 0, evaluated.stderr);
+  assert.equal(JSON.parse(readFileSync(join(root, 'lsb', 'result.json'), 'utf8')).models[0].rows[0].count, 4);
+  const png = join(root, 'one.png');
+  const sampled = ncml(['sample', '--checkpoint', out, '--num', '1', '--method', 'ar', '--out', png]);
+  assert.equal(sampled.status, 0, sampled.stderr);
+  assert.deepEqual(readPng(readFileSync(png)).width > 0, true);
 });
 
-test('a class-conditional run takes the folder classes', () => {
+test('a class-conditional run takes the folder classes and samples a class', () => {
   const data = rgbFolder();
-  const out = join(tempDir('ncml-own-images-'), 'run');
+  const root = tempDir('ncml-own-images-');
+  const out = join(root, 'run');
   const r = ncml(['train', '--dataset', `folder:${data}`, '--classes', '--steps', '2', '--out', out]);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(savedConfig(out).model.numClasses, 2);
+  const png = join(root, 'class1.png');
+  const sampled = ncml(['sample', '--checkpoint', out, '--num', '1', '--class', '1', '--method', 'ar', '--out', png]);
+  assert.equal(sampled.status, 0, sampled.stderr);
+  const meta = JSON.parse(readFileSync(png.replace(/\.png$/, '.json'), 'utf8')) as Record<string, unknown>;
+  assert.match(JSON.stringify(meta), /"class(Label)?":1/);
 });
 
 test('a model that does not take the dataset names both sides', () => {
