@@ -3,11 +3,14 @@
 // images a run held out), each model checked against the images it meets.
 import { existsSync, statSync } from 'node:fs';
 
+import type { Command } from 'commander';
+
 import type { Dataset } from '../data/dataset.js';
 import { type ModelInfo, modelInfos } from '../eval/model-info.js';
 import { DataMismatchError, type RunSplit, checkModelFitsData, loadRunSplit } from '../runs/data.js';
 import { type TrainedModel, loadTrainedModel } from '../runs/load.js';
 import { evalOutDir } from './eval-options.js';
+import { choice, integer } from './options.js';
 
 export interface EvalData {
   models: TrainedModel[];
@@ -53,4 +56,27 @@ export function resolveEvalOut(kind: string, runDir: string, out: string | undef
     throw new Error(`--out ${dir} is a file; expected a directory for the results (created if missing)`);
   }
   return dir;
+}
+
+export interface EvalDataFlags {
+  dataset?: string;
+  split: RunSplit;
+  batchSize: number;
+  /** undefined: as the run was trained. */
+  bf16?: boolean;
+}
+
+/** --dataset, --split, --batch-size and --bf16/--no-bf16, shared by lsb and noise. */
+export function addEvalDataOptions(cmd: Command): Command {
+  return cmd
+    .option('--dataset <spec>', 'dataset (default: the one the model was trained on)')
+    .option(
+      '--split <name>',
+      "test, train, or validation (exactly the images the run held out from training, the trainer's seeded split)",
+      choice(['train', 'validation', 'test'] as const),
+      'test',
+    )
+    .option('--batch-size <n>', 'images per forward pass', integer(1), 100)
+    .option('--bf16', 'bfloat16 convolutions (default: as the run was trained)')
+    .option('--no-bf16', 'float32 convolutions even if the run trained with --bf16');
 }

@@ -7,34 +7,10 @@ import type { Command } from 'commander';
 import { type LsbEvaluation, lsbChart, lsbMarkdown, lsbPerExampleColumns, lsbResult } from '../../eval/lsb-report.js';
 import { lsbTable } from '../../eval/lsb.js';
 import { writeEvalOutput, writePerExampleCsv } from '../../eval/result.js';
-import type { RunSplit } from '../../runs/data.js';
 import { type CommonEvalFlags, addCommonEvalOptions } from '../eval-options.js';
-import { loadEvalData, resolveEvalOut } from '../eval-models.js';
+import { type EvalDataFlags, addEvalDataOptions, loadEvalData, resolveEvalOut } from '../eval-models.js';
 import { evalProgress } from '../eval-progress.js';
-import { choice, integer, number, numberList } from '../options.js';
-
-export interface EvalDataFlags {
-  dataset?: string;
-  split: RunSplit;
-  batchSize: number;
-  /** undefined: as the run was trained. */
-  bf16?: boolean;
-}
-
-/** --dataset, --split, --batch-size and --bf16/--no-bf16, shared by lsb and noise. */
-export function addEvalDataOptions(cmd: Command): Command {
-  return cmd
-    .option('--dataset <spec>', 'dataset (default: the one the model was trained on)')
-    .option(
-      '--split <name>',
-      "test, train, or validation (exactly the images the run held out from training, the trainer's seeded split)",
-      choice(['train', 'validation', 'test'] as const),
-      'test',
-    )
-    .option('--batch-size <n>', 'images per forward pass', integer(1), 100)
-    .option('--bf16', 'bfloat16 convolutions (default: as the run was trained)')
-    .option('--no-bf16', 'float32 convolutions even if the run trained with --bf16');
-}
+import { number, numberList } from '../options.js';
 
 export function registerEvalLsb(evalCmd: Command): Command {
   // The default subcommand: `ncml eval --checkpoint .. --pi ..` (the original command) is `ncml eval lsb ...`.

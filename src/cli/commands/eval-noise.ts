@@ -14,10 +14,9 @@ import {
 import { type GridSpacing, noiseSweep, timeGrid } from '../../eval/noise-sweep.js';
 import { writeEvalOutput, writePerExampleCsv } from '../../eval/result.js';
 import { type CommonEvalFlags, addCommonEvalOptions } from '../eval-options.js';
-import { loadEvalData, resolveEvalOut } from '../eval-models.js';
+import { type EvalDataFlags, addEvalDataOptions, loadEvalData, resolveEvalOut } from '../eval-models.js';
 import { evalProgress } from '../eval-progress.js';
 import { choice, integer, numberList } from '../options.js';
-import { type EvalDataFlags, addEvalDataOptions } from './eval-lsb.js';
 
 export function registerEvalNoise(evalCmd: Command): Command {
   const cmd = evalCmd
