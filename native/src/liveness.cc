@@ -23,7 +23,8 @@ Liveness::Liveness(c10::intrusive_ptr<c10d::Store> store, int rank, int size, in
       storeHost_(storeHost),
       interval_(interval),
       lostAfter_(lostAfter),
-      counters_(size, -1),
+      counters_(size),
+      exists_(size, false),
       lastSeen_(size, Clock::now()),
       quit_(size, false) {}
 
@@ -77,13 +78,16 @@ void Liveness::run() {
       store_->add(counterKey(rank_), 1);
       for (int r = 0; r < size_; ++r) {
         if (r == rank_) continue;
-        int64_t v = store_->add(counterKey(r), 0);
+        // Read without writing (a FileStore appends every write to its file): check, as get()
+        // would block on a key not written yet, then get.
+        if (!exists_[r]) exists_[r] = store_->check({counterKey(r)});
+        std::vector<uint8_t> v = exists_[r] ? store_->get(counterKey(r)) : std::vector<uint8_t>();
         auto now = Clock::now();
         bool stale;
         {
           std::lock_guard<std::mutex> lock(mutex_);
-          if (v != counters_[r]) {
-            counters_[r] = v;
+          if (exists_[r] && v != counters_[r]) {
+            counters_[r] = std::move(v);
             lastSeen_[r] = now;
           }
           stale = !quit_[r] && now - lastSeen_[r] > 2 * interval_;

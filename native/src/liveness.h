@@ -66,7 +66,8 @@ class Liveness {
   bool stop_ = false;
   bool storeLost_ = false;
   std::string storeError_;
-  std::vector<int64_t> counters_;
+  std::vector<std::vector<uint8_t>> counters_;  // each rank's counter as last read
+  std::vector<bool> exists_;                     // only the monitor thread touches it
   std::vector<Clock::time_point> lastSeen_;
   Clock::time_point lastRound_;  // when the store last answered a whole round
   std::vector<bool> quit_;
