@@ -12,7 +12,16 @@ import { native } from '../../src/binding/native.js';
 import { type NCPN, type NcpnConfig, presetConfig, PRESETS, type PresetName } from '../../src/models/ncpn/index.js';
 import { createIncrementalStepper, type IncrementalImpl } from '../../src/models/ncpn/incremental.js';
 import { loadTrainedModel } from '../../src/runs/load.js';
-import { type DType, noGrad, rand, scope, tensor, zeros } from '../../src/tensor/index.js';
+import {
+  type DType,
+  getNumThreads,
+  noGrad,
+  rand,
+  scope,
+  setNumThreads,
+  tensor,
+  zeros,
+} from '../../src/tensor/index.js';
 import { Trainer } from '../../src/train/index.js';
 import { barsDataset, tinyConfig } from '../train/fixtures.js';
 import { randomModel } from './ar-helpers.js';
@@ -119,6 +128,19 @@ test('float32: both backends within 1e-4 of forward', () => {
   for (const impl of ['program', 'ops'] as const) {
     const d = maxDiff(model, 'float32', { height: 8, width: 8, impl });
     assert.ok(d < 1e-4, `${impl}: max |diff| ${d}`);
+  }
+  model.dispose();
+});
+
+test('on two threads (the executor splits large GEMMs by rows) the parameters are the same', () => {
+  const model = randomModel(smallConfig('small', 3, { attention: true }));
+  const threads = getNumThreads();
+  setNumThreads(2);
+  try {
+    const d = maxDiff(model, 'float64', { height: 6, width: 8, batch: 40 });
+    assert.ok(d < 1e-9, `max |diff| ${d}`);
+  } finally {
+    setNumThreads(threads);
   }
   model.dispose();
 });
