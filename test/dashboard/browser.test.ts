@@ -27,6 +27,7 @@ import { listSampleGrids } from '../../src/runs/outputs.js';
 import {
   cli,
   type DashboardProcess,
+  evalLsbAsync,
   eventually,
   launchBrowser,
   makeTinyDataset,
@@ -53,6 +54,7 @@ before(async () => {
     trainRunAsync(dataset, join(runs, 'first'), 4),
     trainRunAsync(dataset, join(runs, 'baseline'), 4, ['--objective', 'mle']),
   ]);
+  await Promise.all([evalLsbAsync(join(runs, 'first')), evalLsbAsync(join(runs, 'baseline'))]);
   mkdirSync(join(runs, 'damaged'));
   copyFileSync(join(runs, 'first', 'config.json'), join(runs, 'damaged', 'config.json'));
   writeFileSync(
@@ -167,7 +169,22 @@ test('the compare page shows both runs side by side', async () => {
     async () => Number(await page.locator('[data-chart="compare-clean"]').getAttribute('data-points')) > 0,
     'the curves',
   );
+  const sideBySide = page.locator('.compare-evals[data-eval-kind="lsb"] .eval-card');
+  await sideBySide.first().waitFor();
+  assert.equal(await sideBySide.count(), 2, "both runs' LSB tables side by side");
   await close(page, 'compare');
+});
+
+test('the run page shows the evaluation ncml eval wrote: its table and its plot', async () => {
+  const page = await open('#/run/first');
+  const card = page.locator('.eval-card[data-eval-kind="lsb"]');
+  await card.waitFor();
+  assert.match((await card.locator('h3').first().textContent()) ?? '', /lsb/);
+  assert.equal(await card.locator('.md-table tbody tr').count(), 3, 'one row per pi');
+  assert.match((await card.locator('.md-table').textContent()) ?? '', /Delta log p/);
+  assert.ok((await naturalWidth(card.locator('.eval-images img').first())) > 0, 'the plot loaded');
+  assert.match((await card.textContent()) ?? '', /per-example\.csv/);
+  await close(page, 'run-eval');
 });
 
 test('without the token the page is read-only: sampling is disabled and explained', async () => {

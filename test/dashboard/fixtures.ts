@@ -84,6 +84,18 @@ export function trainRunAsync(dataset: string, out: string, steps: number, extra
   );
 }
 
+/** Runs `ncml eval lsb` on a run (its results go to <run>/eval/lsb/), without blocking. */
+export function evalLsbAsync(run: string, examples = 4): Promise<void> {
+  const proc = spawn(process.execPath, [cli, 'eval', 'lsb', '--checkpoint', run, '--examples', String(examples)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr.on('data', (d: Buffer) => (stderr += d));
+  return new Promise((resolve, reject) =>
+    proc.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ncml eval lsb ${run} failed: ${stderr}`)))),
+  );
+}
+
 export interface DashboardProcess {
   proc: ChildProcess;
   /** The base URL, e.g. http://127.0.0.1:40123/ */
