@@ -169,6 +169,9 @@ export function evaluationSteps(out: string, plan: ReproducePlan): Step[] {
           png.replace(/\.png$/, '.safetensors'),
           '--feature-steps',
           String(s.featureSteps),
+          // The run's own feature net: a smoke run's few-step net must not land in the user's cache.
+          '--feature-cache',
+          join(out, 'features'),
           '--kid-subset-size',
           String(Math.min(1000, s.samples)),
           '--seed',
