@@ -74,7 +74,7 @@ test('ncml eval quality trains and caches the feature net, and reports samples b
     ],
   );
   for (const f of ['result.md', 'fid.png', 'fid.svg', 'samples-0.png']) assert.ok(existsSync(join(out, f)), f);
-  assert.ok(existsSync(join(cache, 'mnist-seed0', 'feature-net.json')));
+  assert.ok(existsSync(join(cache, 'mnist-seed0-steps4', 'feature-net.json')));
 
   const again = ncml(args(join(dir, 'q2')));
   assert.equal(again.status, 0, again.stderr);

@@ -62,18 +62,28 @@ test('a saved feature net loads with the same features', () => {
   assert.throws(() => loadFeatureNet(join(dir, 'nothing')), /no feature net in .*feature-net\.json is missing/);
 });
 
-test('featureNetFor trains once per dataset and seed, then loads from the cache', () => {
+test('featureNetFor trains once per dataset, seed and recipe, then loads from the cache', () => {
   const cacheRoot = join(dir, 'cache');
   const first = featureNetFor('mnist', { seed: 3, steps: 3, batchSize: 8, cacheRoot });
   assert.equal(first.trained, true);
-  assert.equal(first.dir, featureNetCacheDir('mnist', 3, cacheRoot));
+  assert.equal(first.dir, featureNetCacheDir('mnist', 3, cacheRoot, { steps: 3, batchSize: 8 }));
   assert.ok(existsSync(join(first.dir, FEATURE_NET_INFO)));
   assert.equal(first.info.dataset, 'mnist');
-  const second = featureNetFor('mnist', { seed: 3, steps: 3, cacheRoot });
+  const second = featureNetFor('mnist', { seed: 3, steps: 3, batchSize: 8, cacheRoot });
   assert.equal(second.trained, false);
   assert.deepEqual(second.info, first.info);
-  assert.notEqual(featureNetCacheDir('mnist', 4, cacheRoot), first.dir);
-  assert.match(featureNetCacheDir('fashion-mnist:/some/dir', 0, cacheRoot), /fashion-mnist-[0-9a-f]{10}-seed0$/);
+  // Another recipe is another net, not the cached one.
+  const longer = featureNetFor('mnist', { seed: 3, steps: 4, batchSize: 8, cacheRoot });
+  assert.equal(longer.trained, true);
+  assert.equal(longer.info.steps, 4);
+  assert.notEqual(longer.dir, first.dir);
+  assert.notEqual(featureNetCacheDir('mnist', 3, cacheRoot, { steps: 3 }), first.dir);
+  assert.notEqual(featureNetCacheDir('mnist', 4, cacheRoot, { steps: 3, batchSize: 8 }), first.dir);
+  assert.match(featureNetCacheDir('mnist', 0, cacheRoot), /mnist-seed0-steps1500$/);
+  assert.match(
+    featureNetCacheDir('fashion-mnist:/some/dir', 0, cacheRoot, { steps: 30 }),
+    /fashion-mnist-[0-9a-f]{10}-seed0-steps30$/,
+  );
 });
 
 test('samples files: uint8 [n, C, H, W] under "samples", with clear errors otherwise', () => {

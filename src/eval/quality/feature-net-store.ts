@@ -1,6 +1,6 @@
 // Feature nets on disk: weights as safetensors and what they are as JSON
-// (architecture, training data, seed, test accuracy), cached by dataset and
-// seed so that `ncml eval quality` trains one once and every later evaluation
+// (architecture, training data, seed, test accuracy), cached by dataset, seed
+// and training recipe (a 30-step net is not the 1500-step one) so that `ncml eval quality` trains one once and every later evaluation
 // of that dataset measures in the same feature space.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { writeFileAtomic } from '../../util/atomic-write.js';
 import { FeatureNet } from './feature-net.js';
 import {
   FEATURE_NET_FORMAT,
+  FEATURE_NET_TRAINING_DEFAULTS,
   type FeatureNetInfo,
   type FeatureNetTrainingOptions,
   trainFeatureNet,
@@ -65,12 +66,34 @@ export function defaultFeatureCacheRoot(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'ncml', 'features');
 }
 
-/** The cache directory of a dataset spec and seed: its name, plus a hash of its directory when it has one. */
-export function featureNetCacheDir(datasetSpec: string, seed: number, root = defaultFeatureCacheRoot()): string {
+/** What decides a cached net besides the data: seed and training recipe. */
+export type FeatureNetRecipe = Pick<FeatureNetTrainingOptions, 'steps' | 'batchSize' | 'lr' | 'architecture'>;
+
+/**
+ * The cache directory of a dataset spec, seed and recipe: the dataset's name
+ * (plus a hash of its directory when it has one), the seed and step count in
+ * plain sight, and a hash of the rest of the recipe when it is not the default.
+ */
+export function featureNetCacheDir(
+  datasetSpec: string,
+  seed: number,
+  root = defaultFeatureCacheRoot(),
+  recipe: FeatureNetRecipe = {},
+): string {
   const spec = parseDatasetSpec(datasetSpec);
-  const where =
-    spec.dir === undefined ? '' : `-${createHash('sha256').update(resolve(spec.dir)).digest('hex').slice(0, 10)}`;
-  return join(root, `${spec.kind}${where}-seed${seed}`);
+  const hash = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 10);
+  const where = spec.dir === undefined ? '' : `-${hash(resolve(spec.dir))}`;
+  const steps = recipe.steps ?? FEATURE_NET_TRAINING_DEFAULTS.steps;
+  const rest = {
+    batchSize: recipe.batchSize ?? FEATURE_NET_TRAINING_DEFAULTS.batchSize,
+    lr: recipe.lr ?? FEATURE_NET_TRAINING_DEFAULTS.lr,
+    architecture: recipe.architecture ?? {},
+  };
+  const isDefault =
+    rest.batchSize === FEATURE_NET_TRAINING_DEFAULTS.batchSize &&
+    rest.lr === FEATURE_NET_TRAINING_DEFAULTS.lr &&
+    Object.keys(rest.architecture).length === 0;
+  return join(root, `${spec.kind}${where}-seed${seed}-steps${steps}${isDefault ? '' : `-${hash(rest)}`}`);
 }
 
 export interface FeatureNetForOptions extends Omit<FeatureNetTrainingOptions, 'seed' | 'dataset'> {
@@ -83,13 +106,13 @@ export interface FeatureNetForOptions extends Omit<FeatureNetTrainingOptions, 's
   onTrain?: (dir: string) => void;
 }
 
-/** The cached feature net of a dataset and seed, trained (and cached) on first use. */
+/** The cached feature net of a dataset, seed and recipe, trained (and cached) on first use. */
 export function featureNetFor(
   datasetSpec: string,
   opts: FeatureNetForOptions = {},
 ): { net: FeatureNet; info: FeatureNetInfo; dir: string; trained: boolean } {
   const seed = opts.seed ?? 0;
-  const dir = featureNetCacheDir(datasetSpec, seed, opts.cacheRoot);
+  const dir = featureNetCacheDir(datasetSpec, seed, opts.cacheRoot, opts);
   if (existsSync(join(dir, FEATURE_NET_INFO))) return { ...loadFeatureNet(dir), dir, trained: false };
   if (!datasetSplits(datasetSpec).includes('test')) {
     throw new FeatureNetError(`${datasetSpec} has no test split: the feature net's accuracy is measured on one`);

@@ -32,6 +32,9 @@ export interface FeatureNetInfo {
   trainSeconds: number;
 }
 
+/** The training recipe's defaults (steps: about 3 epochs of Fashion-MNIST at batch 128). */
+export const FEATURE_NET_TRAINING_DEFAULTS = { steps: 1500, batchSize: 128, lr: 2e-3 } as const;
+
 export interface FeatureNetTrainingOptions {
   /** Optimizer steps (default 1500: about 3 epochs of Fashion-MNIST at batch 128). */
   steps?: number;
@@ -75,9 +78,9 @@ export function trainFeatureNet(
   test: Dataset,
   opts: FeatureNetTrainingOptions = {},
 ): { net: FeatureNet; info: FeatureNetInfo } {
-  const steps = opts.steps ?? 1500;
-  const batchSize = Math.min(opts.batchSize ?? 128, train.count);
-  const lr = opts.lr ?? 2e-3;
+  const steps = opts.steps ?? FEATURE_NET_TRAINING_DEFAULTS.steps;
+  const batchSize = Math.min(opts.batchSize ?? FEATURE_NET_TRAINING_DEFAULTS.batchSize, train.count);
+  const lr = opts.lr ?? FEATURE_NET_TRAINING_DEFAULTS.lr;
   const seed = opts.seed ?? 0;
   if (train.numClasses < 2) {
     throw new RangeError(`${train.source} has no class labels; the feature net is trained as a classifier`);
