@@ -58,8 +58,18 @@ export class SamplingRequestError extends Error {}
 const D = SAMPLING_DEFAULTS;
 const REFINEMENT_FLAGS = ['t0', 'steps', 'predictor', 'corrector', 'snr', 'correctorSteps', 'eps'] as const;
 
+/** The checkpoint, the method flags, the seed, the batch size and the weights. */
 export function addSamplingOptions(cmd: Command): Command {
   cmd.requiredOption('--checkpoint <run|ckpt>', 'a run directory (its latest checkpoint) or a checkpoint directory');
+  addMethodOptions(cmd);
+  cmd.option('--seed <s>', 'random seed: the same seed gives the same images', integer(0, 2 ** 32 - 1), 0);
+  cmd.option('--batch-size <n>', 'images per sampling batch (default: all at once)', integer(1));
+  cmd.addOption(new Option('--weights <which>', 'ema or model weights').choices(['ema', 'model']).default('ema'));
+  return cmd;
+}
+
+/** The sampling method and its refinement settings (for commands that have their own seed and checkpoint flags). */
+export function addMethodOptions(cmd: Command): Command {
   cmd.addOption(
     new Option(
       '--method <name>',
@@ -92,12 +102,9 @@ export function addSamplingOptions(cmd: Command): Command {
     number(0, Infinity, { exclusiveMin: true }),
   );
   cmd.option('--no-denoise', "end refinement with the predictor's noise-free step instead of Tweedie's formula");
-  cmd.option('--seed <s>', 'random seed: the same seed gives the same images', integer(0, 2 ** 32 - 1), 0);
-  cmd.option('--batch-size <n>', 'images per sampling batch (default: all at once)', integer(1));
   cmd.addOption(
     new Option('--ar-impl <name>', 'per-pixel parameter provider').choices(arImplNames()).default(DEFAULT_AR_IMPL),
   );
-  cmd.addOption(new Option('--weights <which>', 'ema or model weights').choices(['ema', 'model']).default('ema'));
   return cmd;
 }
 

@@ -23,7 +23,7 @@ const samples = join(dir, 'flipped.safetensors');
 const ncml = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
 
 before(async () => {
-  // The quality command reads only the run's dataset until on-the-fly sampling exists: one step is enough.
+  // One step is enough: the files read the run's dataset, and --draw only needs a model to sample from.
   await new Trainer(tinyConfig({ dataset: 'mnist', validation: 50, steps: 1, batchSize: 2 }), run).run();
   // "Samples": 150 training digits with every least significant bit flipped.
   const train = loadDataset('mnist', 'train');
@@ -81,6 +81,43 @@ test('ncml eval quality trains and caches the feature net, and reports samples b
   assert.doesNotMatch(again.stderr, /training the/);
   const second = JSON.parse(readFileSync(join(dir, 'q2', 'result.json'), 'utf8'));
   assert.deepEqual(second.rows, result.rows);
+});
+
+test('--draw samples the checkpoint on the fly, writes the samples beside the result and measures them', () => {
+  const drawArgs = (out: string) => [
+    ...args(out).filter((a, i, all) => a !== '--samples' && all[i - 1] !== '--samples'),
+    '--draw',
+    '6',
+    '--method',
+    'ar',
+    '--n',
+    '6',
+  ];
+  const out = join(dir, 'q4');
+  const r = ncml(drawArgs(out));
+  assert.equal(r.status, 0, r.stderr);
+  for (const f of ['drawn-ar.png', 'drawn-ar.safetensors', 'drawn-ar.json']) assert.ok(existsSync(join(out, f)), f);
+  const drawnJson = JSON.parse(readFileSync(join(out, 'drawn-ar.json'), 'utf8'));
+  assert.equal(drawnJson.method, 'ar');
+  const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+  const rows = result.rows as { kind: string; name?: string; n: number; fid: number }[];
+  const drawn = rows.find((x) => x.kind === 'images');
+  assert.ok(drawn !== undefined && drawn.n === 6 && Number.isFinite(drawn.fid), JSON.stringify(rows));
+  // The same seed draws the same images, so the same numbers.
+  const again = ncml(drawArgs(join(dir, 'q5')));
+  assert.equal(again.status, 0, again.stderr);
+  assert.deepEqual(JSON.parse(readFileSync(join(dir, 'q5', 'result.json'), 'utf8')).rows, rows);
+  assert.deepEqual(
+    readFileSync(join(dir, 'q5', 'drawn-ar.safetensors')),
+    readFileSync(join(out, 'drawn-ar.safetensors')),
+  );
+});
+
+test('sampling flags without --draw are refused before any work', () => {
+  const r = ncml([...args(join(dir, 'q6')), '--method', 'ar']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /need --draw <n>/);
+  assert.equal(existsSync(join(dir, 'q6')), false);
 });
 
 test('samples that do not fit the dataset are named', () => {

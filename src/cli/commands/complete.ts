@@ -22,7 +22,7 @@ import {
   SamplingRequestError,
 } from '../sampling-flags.js';
 import { sampleFiles, toUint8, writeSampleOutput } from '../sampling-output.js';
-import { describeCheckpoint, imageShapeOf, sampleProgress } from './sample.js';
+import { describeCheckpoint, imageShapeOf, sampleProgress } from '../sample-job.js';
 
 interface CompleteFlags extends SamplingFlags {
   num: number;

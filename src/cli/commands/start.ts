@@ -17,7 +17,7 @@ import { DEFAULT_AR_IMPL } from '../../sampling/ar-impl.js';
 import type { SamplingMethod } from '../../sampling/completion.js';
 import { integer } from '../options.js';
 import { resolveMethod } from '../sampling-flags.js';
-import { runSampleJob } from './sample.js';
+import { runSampleJob } from '../sample-job.js';
 import { describeEngine } from '../engine-demo.js';
 import { formatReport } from '../report.js';
 import { runTraining } from '../run-training.js';
