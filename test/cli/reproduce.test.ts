@@ -1,13 +1,15 @@
 // `ncml reproduce --budget 3m` end to end: two models trained with equal
 // steps, every evaluation, samples, and a results page whose claim rows are
-// judged from the run's own files; a second run continues instead of redoing.
+// judged from the run's own files; a second run continues instead of redoing;
+// --sweep then adds the variants and the budget curve, and --publish the docs page.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { localLinks } from '../../src/cli/reproduce/publish.js';
 import { trainedSteps } from '../../src/cli/reproduce/steps.js';
 import { tempDir } from '../helpers.js';
 
@@ -24,6 +26,8 @@ test('a 3-minute smoke reproduction runs end to end and a re-run continues it', 
   assert.equal(trainedSteps(join(out, 'ncml-vp')), steps, 'equal budgets: the same number of steps');
   const page = readFileSync(join(out, 'results.md'), 'utf8');
   assert.match(page, /Smoke run/);
+  assert.match(page, /\| ncml-vp \| two-phase \| \d+ \| [\d.]+ \|/, 'the sample-quality table has the two-phase row');
+  assert.match(page, /## Where the time went[\s\S]*\| train:mle \| [\d.]+ \|/);
   for (const id of ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7']) {
     assert.match(page, new RegExp(`\\| ${id} .*\\| \\*\\*(held|did not hold|inconclusive|not measured)\\*\\* \\|`), id);
   }
@@ -49,4 +53,30 @@ test('a 3-minute smoke reproduction runs end to end and a re-run continues it', 
   assert.equal(again.status, 0, again.stderr);
   assert.match(again.stderr, /continuing the reproduction/);
   assert.doesNotMatch(again.stderr, /\[reproduce \d+\/\d+\]/, 'every step was done: nothing runs again');
+
+  // --sweep extends the finished reproduction: the variants at half the steps, the budget curve.
+  const docs = join(dirname(out), 'docs');
+  const swept = ncml(['reproduce', '--budget', '3m', '--sdes', 'vp', '--out', out, '--sweep', '--publish', docs]);
+  assert.equal(swept.status, 0, swept.stderr);
+  assert.doesNotMatch(swept.stderr, /train (mle|ncml-vp)\b/, 'the main models are not trained again');
+  const half = trainedSteps(join(out, 'sweep-mu-uniform'));
+  assert.ok(half > 0 && half <= steps / 2 + 10, `sweep steps ${half} vs main ${steps}`);
+  const sweptPage = readFileSync(join(out, 'results.md'), 'utf8');
+  assert.match(sweptPage, /## Sweep/);
+  for (const name of ['sweep-mu-uniform', 'sweep-T-0.3', 'sweep-continuous']) {
+    assert.equal(trainedSteps(join(out, name)), half, name);
+    assert.match(sweptPage, new RegExp(`\\| ${name} \\| [^|]+ \\| [\\d.]+ ± [\\d.]+ \\| [\\d.]+ ± [\\d.]+ \\|`), name);
+  }
+  // The budget curve has a row per kept checkpoint, with both models measured.
+  const curve = sweptPage.match(
+    /^\| \d+ \| [\d.]+ ± [\d.]+ \| [\d.]+ ± [\d.]+ \| [\d.]+ ± [\d.]+ \| [\d.]+ ± [\d.]+ \|/gm,
+  );
+  assert.ok(curve !== null && curve.length >= 2, sweptPage);
+
+  // The published page links only files that were published beside it.
+  const published = readFileSync(join(docs, 'results.md'), 'utf8');
+  const links = localLinks(published);
+  assert.ok(links.length >= 5 && links.every((l) => l.startsWith('results/')), links.join(' '));
+  for (const l of links) assert.ok(existsSync(join(docs, l)), l);
+  assert.ok(readdirSync(join(docs, 'results', 'samples')).includes('ncml-vp-two-phase.png'));
 });

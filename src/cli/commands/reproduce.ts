@@ -12,15 +12,25 @@ import type { SdeKind } from '../../ncml/sde/sde.js';
 import { createRunDir } from '../../runs/run-dir.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { duration, integer } from '../options.js';
-import { makePlan, type ReproducePlan } from '../reproduce/plan.js';
-import { writeResultsPage } from '../reproduce/page.js';
+import { checkpointEvery, makePlan, type ReproducePlan, SWEEP_VARIANTS, sweepSteps } from '../reproduce/plan.js';
+import { commit, writeResultsPage } from '../reproduce/page.js';
+import { publishResults } from '../reproduce/publish.js';
 import { runStep } from '../reproduce/runner.js';
-import { evaluationSteps, modelDir, trainedSteps, trainStep } from '../reproduce/steps.js';
+import {
+  evaluationSteps,
+  modelDir,
+  sweepEvalSteps,
+  sweepTrainSteps,
+  trainedSteps,
+  trainStep,
+} from '../reproduce/steps.js';
 
 interface State {
   plan: ReproducePlan;
   /** Seconds per step id, summed over sessions. */
   seconds: Record<string, number>;
+  /** The commit of each session that ran a step. */
+  commits?: string[];
 }
 
 function sdeList(value: string): SdeKind[] {
@@ -45,8 +55,22 @@ export function registerReproduce(program: Command): void {
     .option('--sdes <list>', 'SDEs of the NCML models', sdeList, ['vp', 've', 'subvp'] as SdeKind[])
     .option('--seed <n>', 'seed of every model and evaluation', integer(0, 2 ** 32 - 1), 0)
     .option('--out <dir>', 'output directory (default runs/reproduce)', 'runs/reproduce')
+    .option(
+      '--sweep',
+      'also train NCML-VP variants (mu, T, likelihood at t > 0) for half the steps, outside the budget (about 1.5x one model’s training), and the budget curve',
+    )
+    .option('--publish <dir>', 'also write the page as <dir>/results.md, its plots and grids under <dir>/results/')
     .action(
-      async (o: { budget: number; dataset: string; preset: string; sdes: SdeKind[]; seed: number; out: string }) => {
+      async (o: {
+        budget: number;
+        dataset: string;
+        preset: string;
+        sdes: SdeKind[];
+        seed: number;
+        out: string;
+        publish?: string;
+        sweep?: boolean;
+      }) => {
         createRunDir(o.out);
         const stateFile = join(o.out, 'reproduce.json');
         let state: State;
@@ -67,19 +91,27 @@ export function registerReproduce(program: Command): void {
             seconds: {},
           };
         }
+        // --sweep extends a plan (a finished reproduction gains a sweep); the models already trained stay.
+        if (o.sweep === true && (state.plan.sweep ?? []).length === 0)
+          state.plan.sweep = SWEEP_VARIANTS.map((v) => ({ ...v }));
         const save = () => writeFileAtomic(stateFile, JSON.stringify(state, null, 2) + '\n');
         save();
         const { plan } = state;
         const started = performance.now();
         const [first, ...others] = plan.models;
         if (first === undefined) throw new Error('no models to train');
-        const total = plan.models.length + evaluationSteps(o.out, plan).length;
+        const sweeping = (plan.sweep ?? []).length > 0;
+        const total =
+          plan.models.length + evaluationSteps(o.out, plan).length + (sweeping ? 2 * (plan.sweep ?? []).length + 2 : 0);
         let index = 0;
         const run = async (step: Parameters<typeof runStep>[0]) => {
           index += 1;
           const r = await runStep(step, o.out, { index, total, started, budgetSeconds: plan.budgetSeconds });
           if (r.status === 'done') {
             state.seconds[step.id] = (state.seconds[step.id] ?? 0) + r.seconds;
+            const here = commit();
+            state.commits ??= [];
+            if (state.commits.at(-1) !== here) state.commits.push(here);
             save();
           }
         };
@@ -88,14 +120,24 @@ export function registerReproduce(program: Command): void {
         const steps = trainedSteps(modelDir(o.out, first));
         for (const m of others) await run(trainStep(o.out, plan, m, steps));
         for (const step of evaluationSteps(o.out, plan)) await run(step);
+        if (sweeping) {
+          for (const step of sweepTrainSteps(o.out, plan, sweepSteps(steps, checkpointEvery(plan)))) await run(step);
+          // Listed after the training: the history steps name the checkpoints that exist now.
+          for (const step of sweepEvalSteps(o.out, plan)) await run(step);
+        }
         const page = writeResultsPage({
           out: o.out,
           plan,
           seconds: state.seconds,
-          command: `ncml reproduce --budget ${o.budget}s --dataset ${plan.dataset} --preset ${plan.preset} --sdes ${plan.sdes.join(',')} --seed ${plan.seed} --out ${o.out}`,
+          commits: state.commits,
+          command: `ncml reproduce --budget ${plan.budgetSeconds}s --dataset ${plan.dataset} --preset ${plan.preset} --sdes ${plan.sdes.join(',')} --seed ${plan.seed} --out ${o.out}${sweeping ? ' --sweep' : ''}${o.publish !== undefined ? ` --publish ${o.publish}` : ''}`,
         });
         for (const c of page.claims) process.stdout.write(`${c.id} ${c.verdict}: ${c.claim}\n`);
         process.stdout.write(`results: ${page.markdown}\n`);
+        if (o.publish !== undefined) {
+          const files = publishResults(o.out, o.publish);
+          process.stdout.write(`published: ${files[0]} and ${files.length - 1} linked files\n`);
+        }
       },
     );
 }

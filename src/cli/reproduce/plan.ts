@@ -5,10 +5,53 @@
 import type { SdeKind } from '../../ncml/sde/sde.js';
 
 export interface ModelSpec {
-  /** Directory name under the output directory: mle, ncml-vp, ncml-ve, ncml-subvp. */
+  /** Directory name under the output directory: mle, ncml-vp, ncml-ve, ncml-subvp, sweep-*. */
   name: string;
   objective: 'mle' | 'ncml';
   sde: SdeKind;
+}
+
+/** One setting of the sweep: NCML-VP with one thing changed, trained half the main models' steps. */
+export interface SweepVariant extends ModelSpec {
+  /** What was changed, for the page. */
+  change: string;
+  /** Training flags on top of the main models' (a --config overlay as JSON when a field has no flag). */
+  flags: string[];
+  config?: Record<string, unknown>;
+}
+
+/** What the sweep varies, one thing at a time: mu, the horizon T, the likelihood at t > 0. */
+export const SWEEP_VARIANTS: readonly SweepVariant[] = [
+  {
+    name: 'sweep-mu-uniform',
+    objective: 'ncml',
+    sde: 'vp',
+    change: 'mu uniform on [0, T] (the paper as written; default: atom 0.5 at t = 0)',
+    flags: ['--mu', 'uniform'],
+  },
+  {
+    name: 'sweep-T-0.3',
+    objective: 'ncml',
+    sde: 'vp',
+    change: 'VP horizon T = 0.3 (default 0.1)',
+    flags: [],
+    config: { sde: { kind: 'vp', T: 0.3 } },
+  },
+  {
+    name: 'sweep-continuous',
+    objective: 'ncml',
+    sde: 'vp',
+    change: 'continuous likelihood at t > 0 (default binned)',
+    flags: ['--noisy-likelihood', 'continuous'],
+  },
+];
+
+/**
+ * The sweep's step count: half the main models' steps, rounded down to a
+ * checkpoint (so the main models' own checkpoints at that step are the baselines).
+ */
+export function sweepSteps(mainSteps: number, checkpointEvery: number): number {
+  return Math.max(checkpointEvery, Math.floor(mainSteps / 2 / checkpointEvery) * checkpointEvery);
 }
 
 export interface ReproducePlan {
@@ -22,6 +65,10 @@ export interface ReproducePlan {
   firstModelSeconds: number;
   /** Sizes of the evaluations, scaled to the budget. */
   sizes: EvalSizes;
+  /** Steps between kept checkpoints (absent in plans written before it: 250). */
+  checkpointEvery?: number;
+  /** The sweep's variants (absent or empty: no sweep); added to an existing plan by --sweep. */
+  sweep?: SweepVariant[];
 }
 
 export interface EvalSizes {
@@ -86,6 +133,9 @@ export function evalSizes(budgetSeconds: number): EvalSizes {
   };
 }
 
+/** Steps between checkpoints of a plan's models. */
+export const checkpointEvery = (plan: ReproducePlan): number => plan.checkpointEvery ?? 250;
+
 export function makePlan(opts: {
   budgetSeconds: number;
   dataset: string;
@@ -99,5 +149,7 @@ export function makePlan(opts: {
     models,
     firstModelSeconds: (opts.budgetSeconds * TRAINING_SHARE) / models.length,
     sizes: evalSizes(opts.budgetSeconds),
+    // A smoke run trains tens of steps; its budget curve still needs a few checkpoints.
+    checkpointEvery: opts.budgetSeconds < 15 * 60 ? 10 : 250,
   };
 }

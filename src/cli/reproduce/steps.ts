@@ -2,12 +2,12 @@
 // child process: a step that failed or was interrupted is simply run again
 // next time (training resumes from its checkpoint), and a step whose outputs
 // exist is skipped, so re-running with the same --out continues the work.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { latestCheckpoint } from '../../runs/checkpoint.js';
-import { readCheckpointState } from '../../runs/checkpoint.js';
-import type { ModelSpec, ReproducePlan } from './plan.js';
+import { latestCheckpoint, listCheckpoints, readCheckpointState } from '../../runs/checkpoint.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { checkpointEvery, type ModelSpec, type ReproducePlan, type SweepVariant } from './plan.js';
 
 export interface Step {
   id: string;
@@ -30,9 +30,25 @@ export function trainedSteps(dir: string): number {
   return latest === null ? 0 : readCheckpointState(latest).step;
 }
 
-/** The training step of one model: a time budget for the first, the first's step count for the others. */
+const isVariant = (m: ModelSpec): m is SweepVariant => 'flags' in m;
+
+/**
+ * The training step of one model: a time budget for the first, the first's
+ * step count for the others. A sweep variant adds its flags (and writes its
+ * config overlay beside the runs, for --config).
+ */
 export function trainStep(out: string, plan: ReproducePlan, m: ModelSpec, steps: number | null): Step {
   const dir = modelDir(out, m);
+  const variant: string[] = [];
+  if (isVariant(m)) {
+    variant.push(...m.flags);
+    if (m.config !== undefined) {
+      const file = join(out, 'configs', `${m.name}.json`);
+      mkdirSync(join(out, 'configs'), { recursive: true });
+      writeFileAtomic(file, JSON.stringify(m.config, null, 2) + '\n');
+      variant.push('--config', file);
+    }
+  }
   const limit =
     steps === null ? ['--time', String(Math.max(1, Math.round(plan.firstModelSeconds)))] : ['--steps', String(steps)];
   const fresh = [
@@ -48,9 +64,12 @@ export function trainStep(out: string, plan: ReproducePlan, m: ModelSpec, steps:
     m.sde,
     '--seed',
     String(plan.seed),
+    ...variant,
   ];
   const args = trainedSteps(dir) > 0 ? ['train', '--resume', dir, ...limit] : ['train', ...fresh, ...limit];
-  args.push('--eval-every', '0', '--checkpoint-every', '250', '--log-every', '10');
+  // Every checkpoint is kept: the sweep's budget curve evaluates them.
+  args.push('--eval-every', '0', '--checkpoint-every', String(checkpointEvery(plan)), '--keep-last', '1000');
+  args.push('--log-every', '10');
   return {
     id: `train:${m.name}`,
     label: `train ${m.name}` + (steps === null ? ` for ${Math.round(plan.firstModelSeconds)} s` : ` to ${steps} steps`),
@@ -61,6 +80,60 @@ export function trainStep(out: string, plan: ReproducePlan, m: ModelSpec, steps:
 }
 
 const resultIn = (dir: string) => () => existsSync(join(dir, 'result.json'));
+
+function lsbStep(id: string, label: string, checkpoints: string[], plan: ReproducePlan, dir: string): Step {
+  return {
+    id,
+    label,
+    args: [
+      'eval',
+      'lsb',
+      ...checkpoints.flatMap((c) => ['--checkpoint', c]),
+      '--examples',
+      String(plan.sizes.examples),
+      '--seed',
+      String(plan.seed),
+      '--out',
+      dir,
+    ],
+    done: resultIn(dir),
+  };
+}
+
+export const historyDir = (out: string, m: ModelSpec): string => join(modelDir(out, m), 'eval', 'lsb-history');
+
+/**
+ * The sweep: each variant trained to `steps` (half the main models'), its LSB
+ * test, and the LSB test of every kept checkpoint of the MLE and the first
+ * NCML model (the budget curve, and the baselines at the variants' step).
+ */
+export function sweepTrainSteps(out: string, plan: ReproducePlan, steps: number): Step[] {
+  return (plan.sweep ?? []).map((v) => trainStep(out, plan, v, steps));
+}
+
+export function sweepEvalSteps(out: string, plan: ReproducePlan): Step[] {
+  const result: Step[] = [];
+  for (const v of plan.sweep ?? []) {
+    const dir = join(modelDir(out, v), 'eval', 'lsb');
+    result.push(lsbStep(`lsb:${v.name}`, `LSB test of ${v.name}`, [modelDir(out, v)], plan, dir));
+  }
+  const baselines = [plan.models[0], plan.models.find((m) => m.objective === 'ncml')];
+  for (const m of baselines) {
+    if (m === undefined || (plan.sweep ?? []).length === 0) continue;
+    const checkpoints = listCheckpoints(modelDir(out, m)).map((c) => c.path);
+    if (checkpoints.length === 0) continue;
+    result.push(
+      lsbStep(
+        `lsb-history:${m.name}`,
+        `LSB test of every checkpoint of ${m.name}`,
+        checkpoints,
+        plan,
+        historyDir(out, m),
+      ),
+    );
+  }
+  return result;
+}
 
 /** Every evaluation, sampling and quality step, after training. */
 export function evaluationSteps(out: string, plan: ReproducePlan): Step[] {
