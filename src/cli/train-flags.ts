@@ -291,7 +291,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 
 /**
  * Applies typed flags to a config. Compound flags first (--preset sets the
- * model's architecture, --sde the whole SDE, --classes the label count), then
+ * model's architecture, --sde the whole SDE when it changes the kind, --classes the label count), then
  * the one-field flags, so `--preset small --filters 48` means small with 48 filters.
  */
 export function applyTrainFlags(base: TrainConfig, typed: Record<string, unknown>): TrainConfig {
@@ -301,7 +301,8 @@ export function applyTrainFlags(base: TrainConfig, typed: Record<string, unknown
     const preset = presetConfig(typed.preset as PresetName, model.channels);
     next.model = { ...preset, numClasses: model.numClasses };
   }
-  if (typed.sde !== undefined) next.sde = defaultSdeConfig(typed.sde as SdeKind);
+  // --sde of another kind replaces the SDE; of the same kind it keeps the file's (or run's) parameters.
+  if (typed.sde !== undefined && typed.sde !== base.sde.kind) next.sde = defaultSdeConfig(typed.sde as SdeKind);
   if (typed.T !== undefined) setPath(next, 'sde.T', typed.T);
   if (typed.steps !== undefined) {
     next.steps = typed.steps;

@@ -56,15 +56,28 @@ test('a 3-minute smoke reproduction runs end to end and a re-run continues it', 
 
   // --sweep extends the finished reproduction: the variants at half the steps, the budget curve.
   const docs = join(dirname(out), 'docs');
-  const swept = ncml(['reproduce', '--budget', '3m', '--sdes', 'vp', '--out', out, '--sweep', '--publish', docs]);
+  // One variant keeps the test short; the others train and are evaluated the same way.
+  const swept = ncml([
+    'reproduce',
+    '--budget',
+    '3m',
+    '--sdes',
+    'vp',
+    '--out',
+    out,
+    '--sweep',
+    'mu-uniform',
+    '--publish',
+    docs,
+  ]);
   assert.equal(swept.status, 0, swept.stderr);
   assert.doesNotMatch(swept.stderr, /train (mle|ncml-vp)\b/, 'the main models are not trained again');
   const half = trainedSteps(join(out, 'sweep-mu-uniform'));
   assert.ok(half > 0 && half <= steps / 2 + 10, `sweep steps ${half} vs main ${steps}`);
   const sweptPage = readFileSync(join(out, 'results.md'), 'utf8');
   assert.match(sweptPage, /## Sweep/);
-  for (const name of ['sweep-mu-uniform', 'sweep-T-0.3', 'sweep-continuous']) {
-    assert.equal(trainedSteps(join(out, name)), half, name);
+  assert.equal(existsSync(join(out, 'sweep-continuous')), false, 'only the variant asked for');
+  for (const name of ['sweep-mu-uniform']) {
     assert.match(sweptPage, new RegExp(`\\| ${name} \\| [^|]+ \\| [\\d.]+ ± [\\d.]+ \\| [\\d.]+ ± [\\d.]+ \\|`), name);
   }
   // The budget curve has a row per kept checkpoint, with both models measured.

@@ -50,6 +50,16 @@ test('flags override the --config file: --sde and --preset are not ignored', () 
   assert.equal(c.lr, 0.0002, 'what no flag sets comes from the file');
 });
 
+test("--sde naming the kind the file already has keeps the file's SDE parameters", () => {
+  const dir = tempDir('ncml-cli-config-');
+  const file = join(dir, 'run.json');
+  writeFileSync(file, JSON.stringify({ sde: { kind: 'vp', T: 0.3 } }));
+  const out = join(dir, 'run');
+  const r = ncml(['train', '--config', file, '--sde', 'vp', '--dataset', 'mnist', '--out', out, ...FAST]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(savedConfig(out).sde.T, 0.3);
+});
+
 test('a config file holding one field is a complete config', () => {
   const dir = tempDir('ncml-cli-config-');
   const file = join(dir, 'lr.json');

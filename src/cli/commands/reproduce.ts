@@ -12,7 +12,14 @@ import type { SdeKind } from '../../ncml/sde/sde.js';
 import { createRunDir } from '../../runs/run-dir.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { duration, integer } from '../options.js';
-import { checkpointEvery, makePlan, type ReproducePlan, SWEEP_VARIANTS, sweepSteps } from '../reproduce/plan.js';
+import {
+  checkpointEvery,
+  makePlan,
+  type ReproducePlan,
+  SWEEP_VARIANTS,
+  type SweepVariant,
+  sweepSteps,
+} from '../reproduce/plan.js';
 import { commit, writeResultsPage } from '../reproduce/page.js';
 import { publishResults } from '../reproduce/publish.js';
 import { runStep } from '../reproduce/runner.js';
@@ -41,6 +48,18 @@ function sdeList(value: string): SdeKind[] {
   return kinds as SdeKind[];
 }
 
+function sweepList(value: string): SweepVariant[] {
+  const names = value.split(',').map((s) => s.trim());
+  const found = names.map((n) => SWEEP_VARIANTS.find((v) => v.name === `sweep-${n}` || v.name === n));
+  const bad = names.filter((_, i) => found[i] === undefined);
+  if (bad.length > 0 || names.length === 0) {
+    throw new InvalidArgumentError(
+      `unknown sweep variant '${bad.join(', ')}'; expected a list of ${SWEEP_VARIANTS.map((v) => v.name.replace(/^sweep-/, '')).join(', ')}.`,
+    );
+  }
+  return found as SweepVariant[];
+}
+
 export function registerReproduce(program: Command): void {
   program
     .command('reproduce')
@@ -56,8 +75,9 @@ export function registerReproduce(program: Command): void {
     .option('--seed <n>', 'seed of every model and evaluation', integer(0, 2 ** 32 - 1), 0)
     .option('--out <dir>', 'output directory (default runs/reproduce)', 'runs/reproduce')
     .option(
-      '--sweep',
-      'also train NCML-VP variants (mu, T, likelihood at t > 0) for half the steps, outside the budget (about 1.5x one model’s training), and the budget curve',
+      '--sweep [variants]',
+      `also train NCML-VP variants for half the steps, outside the budget (each about half a model's training), and the budget curve; variants: ${SWEEP_VARIANTS.map((v) => v.name.replace(/^sweep-/, '')).join(', ')} (default all)`,
+      sweepList,
     )
     .option('--publish <dir>', 'also write the page as <dir>/results.md, its plots and grids under <dir>/results/')
     .action(
@@ -69,7 +89,7 @@ export function registerReproduce(program: Command): void {
         seed: number;
         out: string;
         publish?: string;
-        sweep?: boolean;
+        sweep?: SweepVariant[] | true;
       }) => {
         createRunDir(o.out);
         const stateFile = join(o.out, 'reproduce.json');
@@ -130,7 +150,7 @@ export function registerReproduce(program: Command): void {
           plan,
           seconds: state.seconds,
           commits: state.commits,
-          command: `ncml reproduce --budget ${plan.budgetSeconds}s --dataset ${plan.dataset} --preset ${plan.preset} --sdes ${plan.sdes.join(',')} --seed ${plan.seed} --out ${o.out}${sweeping ? ' --sweep' : ''}${o.publish !== undefined ? ` --publish ${o.publish}` : ''}`,
+          command: `ncml reproduce --budget ${plan.budgetSeconds}s --dataset ${plan.dataset} --preset ${plan.preset} --sdes ${plan.sdes.join(',')} --seed ${plan.seed} --out ${o.out}${sweeping ? ` --sweep ${(plan.sweep ?? []).map((v) => v.name.replace(/^sweep-/, '')).join(',')}` : ''}${o.publish !== undefined ? ` --publish ${o.publish}` : ''}`,
         });
         for (const c of page.claims) process.stdout.write(`${c.id} ${c.verdict}: ${c.claim}\n`);
         process.stdout.write(`results: ${page.markdown}\n`);

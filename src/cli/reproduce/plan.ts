@@ -15,9 +15,8 @@ export interface ModelSpec {
 export interface SweepVariant extends ModelSpec {
   /** What was changed, for the page. */
   change: string;
-  /** Training flags on top of the main models' (a --config overlay as JSON when a field has no flag). */
+  /** Training flags on top of the main models'. */
   flags: string[];
-  config?: Record<string, unknown>;
 }
 
 /** What the sweep varies, one thing at a time: mu, the horizon T, the likelihood at t > 0. */
@@ -34,8 +33,7 @@ export const SWEEP_VARIANTS: readonly SweepVariant[] = [
     objective: 'ncml',
     sde: 'vp',
     change: 'VP horizon T = 0.3 (default 0.1)',
-    flags: [],
-    config: { sde: { kind: 'vp', T: 0.3 } },
+    flags: ['--T', '0.3'],
   },
   {
     name: 'sweep-continuous',

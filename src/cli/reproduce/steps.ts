@@ -2,11 +2,10 @@
 // child process: a step that failed or was interrupted is simply run again
 // next time (training resumes from its checkpoint), and a step whose outputs
 // exist is skipped, so re-running with the same --out continues the work.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { latestCheckpoint, listCheckpoints, readCheckpointState } from '../../runs/checkpoint.js';
-import { writeFileAtomic } from '../../util/atomic-write.js';
 import { checkpointEvery, type ModelSpec, type ReproducePlan, type SweepVariant } from './plan.js';
 
 export interface Step {
@@ -34,21 +33,11 @@ const isVariant = (m: ModelSpec): m is SweepVariant => 'flags' in m;
 
 /**
  * The training step of one model: a time budget for the first, the first's
- * step count for the others. A sweep variant adds its flags (and writes its
- * config overlay beside the runs, for --config).
+ * step count for the others. A sweep variant adds its flags.
  */
 export function trainStep(out: string, plan: ReproducePlan, m: ModelSpec, steps: number | null): Step {
   const dir = modelDir(out, m);
-  const variant: string[] = [];
-  if (isVariant(m)) {
-    variant.push(...m.flags);
-    if (m.config !== undefined) {
-      const file = join(out, 'configs', `${m.name}.json`);
-      mkdirSync(join(out, 'configs'), { recursive: true });
-      writeFileAtomic(file, JSON.stringify(m.config, null, 2) + '\n');
-      variant.push('--config', file);
-    }
-  }
+  const variant = isVariant(m) ? m.flags : [];
   const limit =
     steps === null ? ['--time', String(Math.max(1, Math.round(plan.firstModelSeconds)))] : ['--steps', String(steps)];
   const fresh = [
