@@ -13,7 +13,7 @@ import { noGrad } from '../tensor/autograd.js';
 import { tensor } from '../tensor/creation.js';
 import { scope } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { MethodSettings } from './sampling-flags.js';
+import { type MethodSettings, refineOptions } from './sampling-flags.js';
 import { type SampleFiles, sampleFiles, toUint8, writeSampleOutput } from './sampling-output.js';
 import { TaskProgress } from './task-progress.js';
 
@@ -116,12 +116,7 @@ export function runSampleJob(job: SampleJob): SampleJobResult {
           ...common,
           t0: settings.t0 as number,
           steps: settings.steps as number,
-          predictor: settings.predictor ?? undefined,
-          corrector: settings.corrector ?? undefined,
-          snr: settings.snr ?? undefined,
-          correctorSteps: settings.correctorSteps ?? undefined,
-          denoise: settings.denoise ?? undefined,
-          eps: settings.eps ?? undefined,
+          ...refineOptions(settings),
           onStep: progress.onStep,
         });
         x = s.x;

@@ -108,6 +108,18 @@ export function addMethodOptions(cmd: Command): Command {
   return cmd;
 }
 
+/** The refinement settings as sampler options (null: the sampler's default). */
+export function refineOptions(s: MethodSettings) {
+  return {
+    predictor: s.predictor ?? undefined,
+    corrector: s.corrector ?? undefined,
+    snr: s.snr ?? undefined,
+    correctorSteps: s.correctorSteps ?? undefined,
+    denoise: s.denoise ?? undefined,
+    eps: s.eps ?? undefined,
+  };
+}
+
 /** Checks the output path before anything is loaded. */
 export function checkOutPath(out: string | undefined): void {
   if (out !== undefined && !out.toLowerCase().endsWith('.png')) {
