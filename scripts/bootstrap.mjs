@@ -89,7 +89,12 @@ function ensureSystemPackages() {
   let lt = locateLibtorch();
   const missing = [];
   if (!lt) missing.push('libtorch-dev', 'libopenblas0-pthread');
-  for (const p of SYSTEM_PACKAGES) if (p.needed(lt) && !p.present() && !missing.includes(p.pkg)) missing.push(p.pkg);
+  // Without a libtorch, Debian's is about to be installed: its companions are needed in this same apt run,
+  // before npm ci builds the addon (Gloo's headers found only later would leave the addon without c10d).
+  const planned = lt ?? { source: 'system' };
+  for (const p of SYSTEM_PACKAGES) {
+    if (p.needed(planned) && !p.present() && !missing.includes(p.pkg)) missing.push(p.pkg);
+  }
   if (missing.length === 0) return lt;
   const hasApt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
   const command = `apt-get update && apt-get install -y ${missing.join(' ')}`;

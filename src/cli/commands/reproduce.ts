@@ -112,8 +112,9 @@ export function registerReproduce(program: Command): void {
           };
         }
         // --sweep extends a plan (a finished reproduction gains a sweep); the models already trained stay.
-        if (o.sweep === true && (state.plan.sweep ?? []).length === 0)
-          state.plan.sweep = SWEEP_VARIANTS.map((v) => ({ ...v }));
+        if (o.sweep !== undefined && (state.plan.sweep ?? []).length === 0) {
+          state.plan.sweep = (o.sweep === true ? SWEEP_VARIANTS : o.sweep).map((v) => ({ ...v }));
+        }
         const save = () => writeFileAtomic(stateFile, JSON.stringify(state, null, 2) + '\n');
         save();
         const { plan } = state;
