@@ -19,6 +19,7 @@ import {
   SWEEP_VARIANTS,
   type SweepVariant,
   sweepSteps,
+  variantKey,
 } from '../reproduce/plan.js';
 import { commit, writeResultsPage } from '../reproduce/page.js';
 import { publishResults } from '../reproduce/publish.js';
@@ -50,11 +51,11 @@ function sdeList(value: string): SdeKind[] {
 
 function sweepList(value: string): SweepVariant[] {
   const names = value.split(',').map((s) => s.trim());
-  const found = names.map((n) => SWEEP_VARIANTS.find((v) => v.name === `sweep-${n}` || v.name === n));
+  const found = names.map((n) => SWEEP_VARIANTS.find((v) => variantKey(v) === n || v.name === n));
   const bad = names.filter((_, i) => found[i] === undefined);
   if (bad.length > 0 || names.length === 0) {
     throw new InvalidArgumentError(
-      `unknown sweep variant '${bad.join(', ')}'; expected a list of ${SWEEP_VARIANTS.map((v) => v.name.replace(/^sweep-/, '')).join(', ')}.`,
+      `unknown sweep variant '${bad.join(', ')}'; expected a list of ${SWEEP_VARIANTS.map(variantKey).join(', ')}.`,
     );
   }
   return found as SweepVariant[];
@@ -76,7 +77,7 @@ export function registerReproduce(program: Command): void {
     .option('--out <dir>', 'output directory (default runs/reproduce)', 'runs/reproduce')
     .option(
       '--sweep [variants]',
-      `also train NCML-VP variants for half the steps, outside the budget (each about half a model's training), and the budget curve; variants: ${SWEEP_VARIANTS.map((v) => v.name.replace(/^sweep-/, '')).join(', ')} (default all)`,
+      `also train NCML-VP variants for half the steps, outside the budget (each about half a model's training), and the budget curve; variants: ${SWEEP_VARIANTS.map(variantKey).join(', ')} (default all)`,
       sweepList,
     )
     .option('--publish <dir>', 'also write the page as <dir>/results.md, its plots and grids under <dir>/results/')
@@ -151,7 +152,7 @@ export function registerReproduce(program: Command): void {
           plan,
           seconds: state.seconds,
           commits: state.commits,
-          command: `ncml reproduce --budget ${plan.budgetSeconds}s --dataset ${plan.dataset} --preset ${plan.preset} --sdes ${plan.sdes.join(',')} --seed ${plan.seed} --out ${o.out}${sweeping ? ` --sweep ${(plan.sweep ?? []).map((v) => v.name.replace(/^sweep-/, '')).join(',')}` : ''}${o.publish !== undefined ? ` --publish ${o.publish}` : ''}`,
+          command: `ncml reproduce --budget ${plan.budgetSeconds}s --dataset ${plan.dataset} --preset ${plan.preset} --sdes ${plan.sdes.join(',')} --seed ${plan.seed} --out ${o.out}${sweeping ? ` --sweep ${(plan.sweep ?? []).map(variantKey).join(',')}` : ''}${o.publish !== undefined ? ` --publish ${o.publish}` : ''}`,
         });
         for (const c of page.claims) process.stdout.write(`${c.id} ${c.verdict}: ${c.claim}\n`);
         process.stdout.write(`results: ${page.markdown}\n`);

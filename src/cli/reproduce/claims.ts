@@ -19,7 +19,7 @@ export interface Claim {
 
 const Z = 1.959964;
 
-interface LsbRowJson {
+export interface LsbRowJson {
   pi: number;
   bitsPerDim: number;
   standardError: number;
@@ -44,7 +44,8 @@ export function lsbRows(out: string, m: ModelSpec): LsbRowJson[] | null {
 }
 
 const f = (x: number, d = 3) => x.toFixed(d);
-const interval = (mean: number, se: number, d = 3) => `${f(mean, d)} ± ${f(Z * se, d)}`;
+/** A mean with its 95% half-width, 3 decimals by default. */
+export const interval = (mean: number, se: number, d = 3) => `${f(mean, d)} ± ${f(Z * se, d)}`;
 
 /** A difference a - b with its 95% half-width, from independent standard errors. */
 function difference(a: number, sa: number, b: number, sb: number) {

@@ -44,6 +44,9 @@ export const SWEEP_VARIANTS: readonly SweepVariant[] = [
   },
 ];
 
+/** A variant's name as --sweep takes it: mu-uniform for sweep-mu-uniform. */
+export const variantKey = (v: SweepVariant): string => v.name.replace(/^sweep-/, '');
+
 /**
  * The sweep's step count: half the main models' steps, rounded down to a
  * checkpoint (so the main models' own checkpoints at that step are the baselines).

@@ -4,20 +4,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { lsbRows } from './claims.js';
+import { interval, type LsbRowJson, lsbRows } from './claims.js';
 import type { ReproducePlan } from './plan.js';
 import { historyDir, trainedSteps, modelDir } from './steps.js';
 
-interface Row {
-  pi: number;
-  bitsPerDim: number;
-  standardError: number;
-  deltaLogP: number | null;
-  deltaStandardError: number | null;
-}
-
-const Z = 1.959964;
-const pm = (x: number, se: number | null) => `${x.toFixed(3)} ± ${(Z * (se ?? 0)).toFixed(3)}`;
+type Row = LsbRowJson;
 
 /** step -> LSB rows, from an `eval lsb` over several checkpoints of one run. */
 function history(dir: string): Map<number, Row[]> {
@@ -35,8 +26,8 @@ function cells(rows: Row[] | null | undefined): [string, string] {
   const clean = at(rows, 0);
   const flipped = at(rows, 1);
   return [
-    clean ? pm(clean.bitsPerDim, clean.standardError) : 'n/a',
-    flipped?.deltaLogP != null ? pm(flipped.deltaLogP, flipped.deltaStandardError) : 'n/a',
+    clean ? interval(clean.bitsPerDim, clean.standardError) : 'n/a',
+    flipped?.deltaLogP != null ? interval(flipped.deltaLogP, flipped.deltaStandardError ?? 0) : 'n/a',
   ];
 }
 
