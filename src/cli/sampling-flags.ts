@@ -56,7 +56,8 @@ export interface SamplingFlags {
 export class SamplingRequestError extends Error {}
 
 const D = SAMPLING_DEFAULTS;
-const REFINEMENT_FLAGS = ['t0', 'steps', 'predictor', 'corrector', 'snr', 'correctorSteps', 'eps'] as const;
+/** The flags that only two-phase sampling takes. */
+export const REFINEMENT_FLAGS = ['t0', 'steps', 'predictor', 'corrector', 'snr', 'correctorSteps', 'eps'] as const;
 
 /** The checkpoint, the method flags, the seed, the batch size and the weights. */
 export function addSamplingOptions(cmd: Command): Command {

@@ -27,11 +27,17 @@ import { readRunConfig, resolveCheckpoint } from '../../runs/run-dir.js';
 import { type CommonEvalFlags, addCommonEvalOptions, evalOutDir } from '../eval-options.js';
 import { integer } from '../options.js';
 import { runSampleJob } from '../sample-job.js';
-import { addMethodOptions, resolveMethod, SamplingRequestError, type SamplingFlags } from '../sampling-flags.js';
+import {
+  addMethodOptions,
+  REFINEMENT_FLAGS,
+  resolveMethod,
+  SamplingRequestError,
+  type SamplingFlags,
+} from '../sampling-flags.js';
 
 type MethodFlags = Omit<SamplingFlags, 'checkpoint' | 'weights' | 'seed' | 'batchSize' | 'out'>;
 
-const METHOD_FLAGS = ['method', 't0', 'steps', 'predictor', 'corrector', 'snr', 'correctorSteps', 'eps', 'arImpl'];
+const METHOD_FLAGS = ['method', ...REFINEMENT_FLAGS, 'arImpl'];
 
 interface QualityFlags extends CommonEvalFlags, MethodFlags {
   draw?: number;

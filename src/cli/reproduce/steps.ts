@@ -132,23 +132,7 @@ export function evaluationSteps(out: string, plan: ReproducePlan): Step[] {
   const steps: Step[] = [];
   for (const m of plan.models) {
     const dir = join(modelDir(out, m), 'eval', 'lsb');
-    steps.push({
-      id: `lsb:${m.name}`,
-      label: `LSB test of ${m.name}`,
-      args: [
-        'eval',
-        'lsb',
-        '--checkpoint',
-        modelDir(out, m),
-        '--examples',
-        String(s.examples),
-        '--seed',
-        String(plan.seed),
-        '--out',
-        dir,
-      ],
-      done: resultIn(dir),
-    });
+    steps.push(lsbStep(`lsb:${m.name}`, `LSB test of ${m.name}`, [modelDir(out, m)], plan, dir));
   }
   const noise = evalDir(out, 'noise');
   steps.push({
