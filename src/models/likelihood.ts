@@ -106,6 +106,21 @@ export interface ScoreOptions {
  * enable_grad) and leaves no gradient on the parameters.
  */
 export function score(model: NCPN, xt: Tensor, t: Time, opts: ScoreOptions = {}): Tensor {
+  return scope(() => logProbAndScore(model, xt, t, opts).score);
+}
+
+/**
+ * log p_theta(x_t | t) in nats, [B], and the score, from one forward and one
+ * backward pass: for callers that need both (OOD detection scores a batch's
+ * likelihood ratio and score norm at the same t). Both detached, in float32
+ * for float32 models; the likelihood is `kind`'s at every t, as in score().
+ */
+export function logProbAndScore(
+  model: NCPN,
+  xt: Tensor,
+  t: Time,
+  opts: ScoreOptions = {},
+): { logp: Tensor; score: Tensor } {
   const kind = opts.kind ?? 'binned';
   return scope(() =>
     enableGrad(() =>
@@ -116,7 +131,7 @@ export function score(model: NCPN, xt: Tensor, t: Time, opts: ScoreOptions = {})
           const params = model.forward(x, { t: tt, y: opts.y ?? null });
           const logp = mixtureLogProb(params, x, { kind, channels: model.config.channels });
           const [g] = grad(logp.sum(), x);
-          return (g as Tensor).detach();
+          return { logp: logp.detach(), score: (g as Tensor).detach() };
         },
         { enabled: false },
       ),

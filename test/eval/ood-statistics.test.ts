@@ -128,6 +128,21 @@ test('the likelihood ratio and the score norm equal the core API on the same noi
   );
   assertClose(Array.from(got.get(`lr@t=${t}`)!), lr, 1e-4, 1e-5);
   assertClose(Array.from(got.get(`score-norm@t=${t}`)!), norm, 1e-3, 1e-4);
+  // The ratio beside a score norm reuses the score's forward pass: same values as alone, one forward fewer.
+  const model = trained.model;
+  const forward = model.forward.bind(model);
+  let forwards = 0;
+  model.forward = (...args: Parameters<typeof forward>) => ((forwards += 1), forward(...args));
+  try {
+    const alone = computeOodStatistics(ctx, builtinOodStatistics(['lr'], [t]), inTest, { seed: 11 });
+    assertClose(Array.from(alone.get(`lr@t=${t}`)!), Array.from(got.get(`lr@t=${t}`)!), 1e-5, 1e-6);
+    assert.equal(forwards, 2, 'lr alone: the clean and the noisy forward');
+    forwards = 0;
+    computeOodStatistics(ctx, stats, inTest, { seed: 11 });
+    assert.equal(forwards, 2, 'lr and score norm: the clean forward and one at t, shared');
+  } finally {
+    model.forward = forward;
+  }
   // Batching and the seed: the same seed gives the same draws at the same batch size; another seed does not.
   const again = computeOodStatistics(ctx, stats, inTest, { seed: 11 });
   assert.deepEqual(again.get(`lr@t=${t}`), got.get(`lr@t=${t}`));

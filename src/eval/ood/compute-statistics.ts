@@ -15,7 +15,13 @@ export interface ScoringOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-function forEachBatch(ctx: OodContext, data: Dataset, opts: ScoringOptions, fn: (b: OodBatch, start: number) => void) {
+function forEachBatch(
+  ctx: OodContext,
+  data: Dataset,
+  opts: ScoringOptions,
+  scoreTimes: ReadonlySet<number>,
+  fn: (b: OodBatch, start: number) => void,
+) {
   const batchSize = opts.batchSize ?? 100;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be >= 1, got ${batchSize}`);
   const total = Math.min(data.count, opts.limit ?? data.count);
@@ -33,6 +39,7 @@ function forEachBatch(ctx: OodContext, data: Dataset, opts: ScoringOptions, fn: 
               ctx.kind,
               data,
               Int32Array.from({ length: n }, (_, i) => start + i),
+              scoreTimes,
             );
             try {
               fn(batch, start);
@@ -63,7 +70,7 @@ export function fitReferences(
   for (const s of statistics) if (s.fit !== undefined && !fits.has(s.fit.key)) fits.set(s.fit.key, s.fit);
   if (fits.size === 0) return ctx.reference;
   const sums = new Map<string, number>([...fits.keys()].map((k) => [k, 0]));
-  const total = forEachBatch(ctx, data, opts, (batch) => {
+  const total = forEachBatch(ctx, data, opts, new Set(), (batch) => {
     for (const [key, fit] of fits) {
       const values = toFloat64(() => fit.values(ctx, batch));
       sums.set(key, (sums.get(key) as number) + values.reduce((a, b) => a + b, 0));
@@ -87,7 +94,8 @@ export function computeOodStatistics(
   }
   const total = Math.min(data.count, opts.limit ?? data.count);
   const out = new Map(statistics.map((s) => [s.name, new Float64Array(total)]));
-  forEachBatch(ctx, data, opts, (batch, start) => {
+  const scoreTimes = new Set(statistics.flatMap((s) => (s.scoreAt === undefined ? [] : [s.scoreAt])));
+  forEachBatch(ctx, data, opts, scoreTimes, (batch, start) => {
     for (const s of statistics) {
       const values = toFloat64(() => s.compute(ctx, batch));
       if (values.length !== batch.size) {

@@ -32,6 +32,8 @@ export interface OodStatistic {
   readonly family?: string;
   /** The noise level the statistic looks at, if any. */
   readonly t?: number;
+  /** The noise level at which compute() asks the batch for the score (batch.scoreAt), if any. */
+  readonly scoreAt?: number;
   /** A per-example value whose mean over training images the statistic needs, stored as reference[key]. */
   readonly fit?: { key: string; values(ctx: OodContext, batch: OodBatch): Tensor };
   /** The OOD score of each image of the batch, [B]: higher = more likely out of distribution. */
