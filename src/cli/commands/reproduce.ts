@@ -15,6 +15,7 @@ import { duration, integer } from '../options.js';
 import {
   checkpointEvery,
   makePlan,
+  mergeSweep,
   type ReproducePlan,
   SWEEP_VARIANTS,
   type SweepVariant,
@@ -112,9 +113,10 @@ export function registerReproduce(program: Command): void {
             seconds: {},
           };
         }
-        // --sweep extends a plan (a finished reproduction gains a sweep); the models already trained stay.
-        if (o.sweep !== undefined && (state.plan.sweep ?? []).length === 0) {
-          state.plan.sweep = (o.sweep === true ? SWEEP_VARIANTS : o.sweep).map((v) => ({ ...v }));
+        // --sweep extends a plan (a finished reproduction gains a sweep, a sweep gains
+        // variants); the models and variants already trained stay.
+        if (o.sweep !== undefined) {
+          state.plan.sweep = mergeSweep(state.plan.sweep ?? [], o.sweep === true ? SWEEP_VARIANTS : o.sweep);
         }
         const save = () => writeFileAtomic(stateFile, JSON.stringify(state, null, 2) + '\n');
         save();

@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { type Claim, judgeClaims, lsbRows, qualityRows } from './claims.js';
-import type { ReproducePlan } from './plan.js';
+import { ncmlFlags, type ReproducePlan } from './plan.js';
 import { sweepSection } from './sweep-page.js';
 import { evalDir, modelDir, trainedSteps } from './steps.js';
 
@@ -62,7 +62,8 @@ export function writeResultsPage(input: PageInput): { markdown: string; json: st
         ? ` Its steps ran at commits ${input.commits.join(', ')}.`
         : ''),
     `Dataset ${plan.dataset}, preset ${plan.preset}, seed ${plan.seed}; models: ${plan.models.map((m) => m.name).join(', ')}, ` +
-      `each trained ${plan.models.map((m) => trainedSteps(modelDir(out, m))).join('/')} steps (equal budgets).`,
+      `each trained ${plan.models.map((m) => trainedSteps(modelDir(out, m))).join('/')} steps (equal budgets); ` +
+      `NCML models trained with \`${ncmlFlags(plan).join(' ')}\`.`,
     `Training took ${(trainSeconds / 60).toFixed(1)} min in total, everything ${(totalSeconds / 60).toFixed(1)} min ` +
       `(budget ${(plan.budgetSeconds / 60).toFixed(1)} min). Evaluations on ${plan.sizes.examples} test images; ` +
       `${plan.sizes.samples} samples per model and method.`,

@@ -3,6 +3,8 @@
 // budget is split between training and evaluation. The plan is fixed by the
 // first run in an output directory and saved there, so a re-run continues it.
 import type { SdeKind } from '../../ncml/sde/sde.js';
+import { formatTDistribution } from '../../ncml/t-distribution.js';
+import { defaultTrainConfig } from '../../runs/config.js';
 
 export interface ModelSpec {
   /** Directory name under the output directory: mle, ncml-vp, ncml-ve, ncml-subvp, sweep-*. */
@@ -19,7 +21,7 @@ export interface SweepVariant extends ModelSpec {
   flags: string[];
 }
 
-/** What the sweep varies, one thing at a time: mu, the horizon T, the likelihood at t > 0. */
+/** What the sweep varies, one thing at a time: mu (the paper's uniform, a smaller atom), the horizon T, the likelihood at t > 0. */
 export const SWEEP_VARIANTS: readonly SweepVariant[] = [
   {
     name: 'sweep-mu-uniform',
@@ -27,6 +29,13 @@ export const SWEEP_VARIANTS: readonly SweepVariant[] = [
     sde: 'vp',
     change: 'mu uniform on [0, T] (the paper as written; default: atom 0.5 at t = 0)',
     flags: ['--mu', 'uniform'],
+  },
+  {
+    name: 'sweep-mu-atom-0.2',
+    objective: 'ncml',
+    sde: 'vp',
+    change: 'mu atom 0.2 at t = 0, the rest uniform on [0, T] (default: atom 0.5)',
+    flags: ['--mu', 'atom:0.2'],
   },
   {
     name: 'sweep-T-0.3',
@@ -46,6 +55,12 @@ export const SWEEP_VARIANTS: readonly SweepVariant[] = [
 
 /** A variant's name as --sweep takes it: mu-uniform for sweep-mu-uniform. */
 export const variantKey = (v: SweepVariant): string => v.name.replace(/^sweep-/, '');
+
+/** A plan's sweep with `added` appended: the variants already there keep their place (and their saved flags). */
+export function mergeSweep(current: readonly SweepVariant[], added: readonly SweepVariant[]): SweepVariant[] {
+  const names = new Set(current.map((v) => v.name));
+  return [...current, ...added.filter((v) => !names.has(v.name)).map((v) => ({ ...v, flags: [...v.flags] }))];
+}
 
 /**
  * The sweep's step count: half the main models' steps, rounded down to a
@@ -70,7 +85,25 @@ export interface ReproducePlan {
   checkpointEvery?: number;
   /** The sweep's variants (absent or empty: no sweep); added to an existing plan by --sweep. */
   sweep?: SweepVariant[];
+  /**
+   * The NCML models' training flags, fixed when the plan is made, so a
+   * reproduction resumed after the trainer's defaults changed still trains
+   * every model the same way (absent in older plans: the defaults they ran with).
+   */
+  ncmlFlags?: string[];
 }
+
+/** What plans written before ncmlFlags trained with: the defaults of that time. */
+const EARLIER_NCML_FLAGS = ['--mu', 'atom:0.5', '--noisy-likelihood', 'binned'];
+
+/** The trainer's current NCML defaults as flags. */
+function defaultNcmlFlags(): string[] {
+  const c = defaultTrainConfig();
+  return ['--mu', formatTDistribution(c.mu), '--noisy-likelihood', c.noisyLikelihood];
+}
+
+/** The flags every NCML model of the plan trains with (a sweep variant's own flags come after, and win). */
+export const ncmlFlags = (plan: ReproducePlan): string[] => plan.ncmlFlags ?? EARLIER_NCML_FLAGS;
 
 export interface EvalSizes {
   /** Test images per likelihood evaluation (LSB, noise sweep, OOD). */
@@ -152,5 +185,6 @@ export function makePlan(opts: {
     sizes: evalSizes(opts.budgetSeconds),
     // A smoke run trains tens of steps; its budget curve still needs a few checkpoints.
     checkpointEvery: opts.budgetSeconds < 15 * 60 ? 10 : 250,
+    ncmlFlags: defaultNcmlFlags(),
   };
 }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { latestCheckpoint, listCheckpoints, readCheckpointState } from '../../runs/checkpoint.js';
-import { checkpointEvery, type ModelSpec, type ReproducePlan, type SweepVariant } from './plan.js';
+import { checkpointEvery, type ModelSpec, ncmlFlags, type ReproducePlan, type SweepVariant } from './plan.js';
 
 export interface Step {
   id: string;
@@ -37,7 +37,7 @@ const isVariant = (m: ModelSpec): m is SweepVariant => 'flags' in m;
  */
 export function trainStep(out: string, plan: ReproducePlan, m: ModelSpec, steps: number | null): Step {
   const dir = modelDir(out, m);
-  const variant = isVariant(m) ? m.flags : [];
+  const settings = m.objective === 'ncml' ? [...ncmlFlags(plan), ...(isVariant(m) ? m.flags : [])] : [];
   const limit =
     steps === null ? ['--time', String(Math.max(1, Math.round(plan.firstModelSeconds)))] : ['--steps', String(steps)];
   const fresh = [
@@ -53,7 +53,7 @@ export function trainStep(out: string, plan: ReproducePlan, m: ModelSpec, steps:
     m.sde,
     '--seed',
     String(plan.seed),
-    ...variant,
+    ...settings,
   ];
   const args = trainedSteps(dir) > 0 ? ['train', '--resume', dir, ...limit] : ['train', ...fresh, ...limit];
   // Every checkpoint is kept: the sweep's budget curve evaluates them.
