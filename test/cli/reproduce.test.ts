@@ -78,7 +78,9 @@ test('a 3-minute smoke reproduction runs end to end and a re-run continues it', 
   assert.match(sweptPage, /## Sweep/);
   assert.equal(existsSync(join(out, 'sweep-continuous')), false, 'only the variant asked for');
   for (const name of ['sweep-mu-uniform']) {
-    assert.match(sweptPage, new RegExp(`\\| ${name} \\| [^|]+ \\| [\\d.]+ ± [\\d.]+ \\| [\\d.]+ ± [\\d.]+ \\|`), name);
+    // bpd, its paired cost over the MLE at the same step, Delta log p.
+    const row = `\\| ${name} \\| [^|]+ \\| [\\d.]+ ± [\\d.]+ \\| [+-][\\d.]+ ± [\\d.]+ \\| [\\d.]+ ± [\\d.]+ \\|`;
+    assert.match(sweptPage, new RegExp(row), name);
   }
   // The budget curve has a row per kept checkpoint, with both models measured.
   const curve = sweptPage.match(

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { pairedDifference, type PerExampleLsb, perImageGap, readPerExampleLsb } from './paired.js';
 import type { ModelSpec, ReproducePlan } from './plan.js';
 import { evalDir, modelDir } from './steps.js';
 
@@ -37,6 +38,10 @@ function readJson(file: string): Record<string, unknown> | null {
   }
 }
 
+/** A model's per-image LSB values (its own `eval lsb`), for paired differences. */
+export const perExample = (out: string, m: ModelSpec): PerExampleLsb | undefined =>
+  readPerExampleLsb(join(modelDir(out, m), 'eval', 'lsb'))[0];
+
 export function lsbRows(out: string, m: ModelSpec): LsbRowJson[] | null {
   const r = readJson(join(modelDir(out, m), 'eval', 'lsb', 'result.json'));
   const models = r?.models as { rows: LsbRowJson[] }[] | undefined;
@@ -47,7 +52,7 @@ const f = (x: number, d = 3) => x.toFixed(d);
 /** A mean with its 95% half-width, 3 decimals by default. */
 export const interval = (mean: number, se: number, d = 3) => `${f(mean, d)} ± ${f(Z * se, d)}`;
 
-/** A difference a - b with its 95% half-width, from independent standard errors. */
+/** A difference a - b with its 95% half-width, from independent standard errors (where no per-image values are saved). */
 function difference(a: number, sa: number, b: number, sb: number) {
   const d = a - b;
   const half = Z * Math.hypot(sa, sb);
@@ -91,6 +96,7 @@ function c2c3(out: string, mle: ModelSpec, ncml: ModelSpec[]): Claim[] {
     verdict: 'not measured',
   };
   if (m === null) return [c2, c3];
+  const mEach = perExample(out, mle);
   const m1 = m.find((r) => r.pi === 1);
   const m0 = m.find((r) => r.pi === 0);
   const v2: Verdict[] = [];
@@ -101,13 +107,18 @@ function c2c3(out: string, mle: ModelSpec, ncml: ModelSpec[]): Claim[] {
     const n = lsbRows(out, s);
     const n1 = n?.find((r) => r.pi === 1);
     const n0 = n?.find((r) => r.pi === 0);
+    const nEach = perExample(out, s);
     if (m1?.deltaLogP != null && n1?.deltaLogP != null) {
-      const d = difference(m1.deltaLogP, m1.deltaStandardError ?? 0, n1.deltaLogP, n1.deltaStandardError ?? 0);
+      const d =
+        pairedDifference(perImageGap(mEach), perImageGap(nEach)) ??
+        difference(m1.deltaLogP, m1.deltaStandardError ?? 0, n1.deltaLogP, n1.deltaStandardError ?? 0);
       t2.push(`${s.name}: MLE/NCML = ${f(m1.deltaLogP / n1.deltaLogP, 2)}, MLE - NCML = ${f(d.d)} ± ${f(d.half)}`);
       v2.push(d.low > 0 ? 'held' : d.high < 0 ? 'did not hold' : 'inconclusive');
     }
     if (m0 && n0) {
-      const d = difference(n0.bitsPerDim, n0.standardError, m0.bitsPerDim, m0.standardError);
+      const d =
+        pairedDifference(nEach?.byPi.get(0), mEach?.byPi.get(0)) ??
+        difference(n0.bitsPerDim, n0.standardError, m0.bitsPerDim, m0.standardError);
       t3.push(`${s.name} - MLE = ${f(d.d)} ± ${f(d.half)} bpd`);
       // Keeps: no worse than 0.01 bits/dim beyond the interval.
       v3.push(d.high <= 0.01 ? 'held' : d.low > 0.01 ? 'did not hold' : 'inconclusive');

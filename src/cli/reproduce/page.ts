@@ -80,6 +80,7 @@ export function writeResultsPage(input: PageInput): { markdown: string; json: st
     '## Claims',
     '',
     'A claim "held" or "did not hold" only where the 95% interval says so; otherwise it is "inconclusive".',
+    'Differences between models (C2, C3 and the sweep) are taken image by image over the same test images (paired).',
     '',
     '| claim | paper | measured here | verdict |',
     '| --- | --- | --- | --- |',

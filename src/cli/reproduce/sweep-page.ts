@@ -4,7 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { interval, type LsbRowJson, lsbRows } from './claims.js';
+import { interval, type LsbRowJson, lsbRows, perExample } from './claims.js';
+import { pairedDifference, type PerExampleLsb, readPerExampleLsb } from './paired.js';
 import type { ReproducePlan } from './plan.js';
 import { historyDir, trainedSteps, modelDir } from './steps.js';
 
@@ -37,6 +38,12 @@ const ratio = (mle: Row[] | null | undefined, other: Row[] | null | undefined) =
   return a != null && b != null && b > 0 ? (a / b).toFixed(2) : 'n/a';
 };
 
+/** this - baseline in clean bits/dim, paired over the same test images. */
+function cleanCost(rows: PerExampleLsb | undefined, baseline: PerExampleLsb | undefined): string {
+  const d = pairedDifference(rows?.byPi.get(0), baseline?.byPi.get(0));
+  return d === null ? 'n/a' : `${d.d >= 0 ? '+' : ''}${d.d.toFixed(3)} ± ${d.half.toFixed(3)}`;
+}
+
 export function sweepSection(out: string, plan: ReproducePlan): string[] {
   const variants = plan.sweep ?? [];
   if (variants.length === 0) return [];
@@ -68,16 +75,28 @@ export function sweepSection(out: string, plan: ReproducePlan): string[] {
     '',
     `### Variants at ${variantSteps} steps`,
     '',
-    '| model | change | bpd (pi = 0) | Delta log p (pi = 1) | MLE / this |',
-    '| --- | --- | --- | --- | --- |',
+    `"bpd - ${mle.name}": the clean bits/dim this setting costs over the MLE baseline at the same step, paired over`,
+    'the same test images (95% interval).',
+    '',
+    `| model | change | bpd (pi = 0) | bpd - ${mle.name} | Delta log p (pi = 1) | MLE / this |`,
+    '| --- | --- | --- | --- | --- | --- |',
   );
+  const atStep = (dir: string) => readPerExampleLsb(dir).find((m) => m.step === variantSteps);
+  const mleEach = atStep(historyDir(out, mle));
+  const [mleClean, mleGap] = cells(mleHistory.get(variantSteps));
   const mleAt = mleHistory.get(variantSteps);
-  lines.push(`| ${mle.name} | the baseline: t = 0 only | ${cells(mleAt).join(' | ')} | 1.00 |`);
+  lines.push(`| ${mle.name} | the baseline: t = 0 only | ${mleClean} | 0 | ${mleGap} | 1.00 |`);
   const ncmlAt = ncmlHistory.get(variantSteps);
-  lines.push(`| ${ncml.name} | the defaults | ${cells(ncmlAt).join(' | ')} | ${ratio(mleAt, ncmlAt)} |`);
+  const [ncmlClean, ncmlGap] = cells(ncmlAt);
+  lines.push(
+    `| ${ncml.name} | the defaults | ${ncmlClean} | ${cleanCost(atStep(historyDir(out, ncml)), mleEach)} | ${ncmlGap} | ${ratio(mleAt, ncmlAt)} |`,
+  );
   for (const v of variants) {
     const rows = lsbRows(out, v);
-    lines.push(`| ${v.name} | ${v.change} | ${cells(rows).join(' | ')} | ${ratio(mleAt, rows)} |`);
+    const [clean, gap] = cells(rows);
+    lines.push(
+      `| ${v.name} | ${v.change} | ${clean} | ${cleanCost(perExample(out, v), mleEach)} | ${gap} | ${ratio(mleAt, rows)} |`,
+    );
   }
   lines.push('');
   return lines;
