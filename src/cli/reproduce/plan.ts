@@ -38,6 +38,13 @@ export const SWEEP_VARIANTS: readonly SweepVariant[] = [
     flags: ['--mu', 'atom:0.2'],
   },
   {
+    name: 'sweep-mu-atom-0.05',
+    objective: 'ncml',
+    sde: 'vp',
+    change: 'mu atom 0.05 at t = 0, the rest uniform on [0, T] (default: atom 0.5)',
+    flags: ['--mu', 'atom:0.05'],
+  },
+  {
     name: 'sweep-T-0.3',
     objective: 'ncml',
     sde: 'vp',
