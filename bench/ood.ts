@@ -11,7 +11,7 @@ import type { OodContext } from '../src/eval/ood/statistic.js';
 import { NCPN, presetConfig } from '../src/models/ncpn/index.js';
 import { createSde } from '../src/ncml/sde/index.js';
 import { engineInfo, getNumThreads, manualSeed } from '../src/tensor/index.js';
-import { fmt, table } from './harness.js';
+import { fmt, table, timeit } from './harness.js';
 
 const IMAGES = 200;
 const REPEATS = 3;
@@ -32,16 +32,8 @@ fitReferences(ctx, all, data, { limit: 100 });
 const withoutScores = all.filter((s) => s.family !== 'score-norm');
 const scoresOnly = all.filter((s) => s.family === 'score-norm');
 
-const median = (fn: () => void) => {
-  fn(); // warm-up
-  const seconds: number[] = [];
-  for (let r = 0; r < REPEATS; r++) {
-    const started = performance.now();
-    fn();
-    seconds.push((performance.now() - started) / 1000);
-  }
-  return seconds.sort((a, b) => a - b)[Math.floor(REPEATS / 2)] as number;
-};
+// Each call scores IMAGES images (seconds): one warm-up, then the median of REPEATS single calls.
+const median = (fn: () => void) => timeit(fn, { warmup: 1, repeats: REPEATS, minSeconds: 0 }).seconds;
 const opts = { limit: IMAGES, seed: 1 };
 const separate = median(() => {
   computeOodStatistics(ctx, withoutScores, data, opts);

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { pairedDifference, type PerExampleLsb, perImageGap, readPerExampleLsb } from './paired.js';
+import { type Difference, pairedDifference, type PerExampleLsb, perImageGap, readPerExampleLsb, Z } from './paired.js';
 import type { ModelSpec, ReproducePlan } from './plan.js';
 import { evalDir, modelDir } from './steps.js';
 
@@ -17,8 +17,6 @@ export interface Claim {
   measured: string;
   verdict: Verdict;
 }
-
-const Z = 1.959964;
 
 export interface LsbRowJson {
   pi: number;
@@ -53,7 +51,7 @@ const f = (x: number, d = 3) => x.toFixed(d);
 export const interval = (mean: number, se: number, d = 3) => `${f(mean, d)} ± ${f(Z * se, d)}`;
 
 /** A difference a - b with its 95% half-width, from independent standard errors (where no per-image values are saved). */
-function difference(a: number, sa: number, b: number, sb: number) {
+function difference(a: number, sa: number, b: number, sb: number): Difference {
   const d = a - b;
   const half = Z * Math.hypot(sa, sb);
   return { d, half, low: d - half, high: d + half };

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 
 import { csvName } from '../../eval/lsb-report.js';
 
-const Z = 1.959964;
+/** The two-sided 95% normal quantile. */
+export const Z = 1.959964;
 
 export interface Difference {
   d: number;

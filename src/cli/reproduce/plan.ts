@@ -22,43 +22,32 @@ export interface SweepVariant extends ModelSpec {
   flags: string[];
 }
 
-/** What the sweep varies, one thing at a time: mu (the paper's uniform, a smaller atom), the horizon T, the likelihood at t > 0. */
+/** An NCML-VP variant named sweep-<key>, with `flags` on top of the main models'. */
+const vpVariant = (key: string, change: string, flags: string[]): SweepVariant => ({
+  name: `sweep-${key}`,
+  objective: 'ncml',
+  sde: 'vp',
+  change,
+  flags,
+});
+
+/** The atom variants: mu puts mass p0 on t = 0 and the rest uniform on [0, T]. */
+const atomVariant = (p0: number): SweepVariant =>
+  vpVariant(`mu-atom-${p0}`, `mu atom ${p0} at t = 0, the rest uniform on [0, T] (default: atom 0.5)`, [
+    '--mu',
+    `atom:${p0}`,
+  ]);
+
+/** What the sweep varies, one thing at a time: mu (the paper's uniform, smaller atoms), the horizon T, the likelihood at t > 0. */
 export const SWEEP_VARIANTS: readonly SweepVariant[] = [
-  {
-    name: 'sweep-mu-uniform',
-    objective: 'ncml',
-    sde: 'vp',
-    change: 'mu uniform on [0, T] (the paper as written; default: atom 0.5 at t = 0)',
-    flags: ['--mu', 'uniform'],
-  },
-  {
-    name: 'sweep-mu-atom-0.2',
-    objective: 'ncml',
-    sde: 'vp',
-    change: 'mu atom 0.2 at t = 0, the rest uniform on [0, T] (default: atom 0.5)',
-    flags: ['--mu', 'atom:0.2'],
-  },
-  {
-    name: 'sweep-mu-atom-0.05',
-    objective: 'ncml',
-    sde: 'vp',
-    change: 'mu atom 0.05 at t = 0, the rest uniform on [0, T] (default: atom 0.5)',
-    flags: ['--mu', 'atom:0.05'],
-  },
-  {
-    name: 'sweep-T-0.3',
-    objective: 'ncml',
-    sde: 'vp',
-    change: 'VP horizon T = 0.3 (default 0.1)',
-    flags: ['--T', '0.3'],
-  },
-  {
-    name: 'sweep-continuous',
-    objective: 'ncml',
-    sde: 'vp',
-    change: 'continuous likelihood at t > 0 (default binned)',
-    flags: ['--noisy-likelihood', 'continuous'],
-  },
+  vpVariant('mu-uniform', 'mu uniform on [0, T] (the paper as written; default: atom 0.5 at t = 0)', [
+    '--mu',
+    'uniform',
+  ]),
+  atomVariant(0.2),
+  atomVariant(0.05),
+  vpVariant('T-0.3', 'VP horizon T = 0.3 (default 0.1)', ['--T', '0.3']),
+  vpVariant('continuous', 'continuous likelihood at t > 0 (default binned)', ['--noisy-likelihood', 'continuous']),
 ];
 
 /** A variant's name as --sweep takes it: mu-uniform for sweep-mu-uniform. */

@@ -83,8 +83,8 @@ export function sweepSection(out: string, plan: ReproducePlan): string[] {
   );
   const atStep = (dir: string) => readPerExampleLsb(dir).find((m) => m.step === variantSteps);
   const mleEach = atStep(historyDir(out, mle));
-  const [mleClean, mleGap] = cells(mleHistory.get(variantSteps));
   const mleAt = mleHistory.get(variantSteps);
+  const [mleClean, mleGap] = cells(mleAt);
   lines.push(`| ${mle.name} | the baseline: t = 0 only | ${mleClean} | 0 | ${mleGap} | 1.00 |`);
   const ncmlAt = ncmlHistory.get(variantSteps);
   const [ncmlClean, ncmlGap] = cells(ncmlAt);
